@@ -1,0 +1,130 @@
+/**
+ * The app catalog and shared backends: what every Beta runs and talks to. Defined once here,
+ * read by the platform from its config and by developer stacks from the platform's outputs.
+ */
+import { z } from "zod";
+import {
+  appName,
+  backendHost,
+  cpuAndMemory,
+  envMap,
+  imageRepository,
+  port,
+  replicas,
+  strictObject,
+} from "./config-rules";
+import { definedOnly } from "./defined-only";
+
+export const DEFAULT_SYNC_PATH = "/app";
+
+export const appResources = strictObject({
+  /** What the scheduler reserves for each container. */
+  requests: cpuAndMemory.optional(),
+  /** The most each container may use. */
+  limits: cpuAndMemory.optional(),
+});
+
+export const DEFAULT_APP_RESOURCES = {
+  requests: { cpu: "100m", memory: "256Mi" },
+  limits: { cpu: "1", memory: "1Gi" },
+} as const;
+
+export const appSpec = strictObject({
+  name: appName,
+  image: imageRepository,
+  port,
+  healthPath: z.string().regex(/^\/[^\s?#]*$/, "a path starting with '/', without spaces, '?' or '#'").optional(),
+  env: envMap.optional(),
+  default: z.boolean().optional(),
+  replicas: replicas.optional(),
+  resources: appResources.optional(),
+  syncPath: z.string().regex(/^\/[^\s]*$/, "an absolute path in the container, e.g. /app").optional(),
+});
+
+/** A catalog app with its defaults filled in. */
+export interface App {
+  name: string;
+  image: string;
+  port: number;
+  healthPath?: string;
+  env: Record<string, string>;
+  default: boolean;
+  replicas: number;
+  resources: {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+  };
+  syncPath: string;
+}
+
+/** The catalog: unique names, exactly one `default: true`. */
+export const appCatalog = z
+  .array(appSpec, { error: "a list of apps" })
+  .min(1, "list at least one app")
+  .superRefine((apps, ctx) => {
+    const seen = new Set<string>();
+    apps.forEach((app, index) => {
+      if (seen.has(app.name)) {
+        ctx.addIssue({ code: "custom", path: [index, "name"], message: `app name ${JSON.stringify(app.name)} is listed twice; names must be unique`, input: app.name });
+      }
+      seen.add(app.name);
+    });
+    const defaults = apps.filter((app) => app.default === true).map((app) => app.name);
+    if (defaults.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          defaults.length === 0
+            ? "exactly one app must have default: true (it serves https://<name>.<domain>); none has"
+            : `exactly one app must have default: true; ${defaults.join(", ")} all have it`,
+        input: defaults,
+      });
+    }
+  })
+  .transform((apps): App[] =>
+    apps.map((app) => ({
+      name: app.name,
+      image: app.image,
+      port: app.port,
+      healthPath: app.healthPath,
+      env: app.env ?? {},
+      default: app.default ?? false,
+      replicas: app.replicas ?? 1,
+      resources: {
+        requests: { ...DEFAULT_APP_RESOURCES.requests, ...definedOnly(app.resources?.requests) },
+        limits: { ...DEFAULT_APP_RESOURCES.limits, ...definedOnly(app.resources?.limits) },
+      },
+      syncPath: app.syncPath ?? DEFAULT_SYNC_PATH,
+    })),
+  );
+
+export const sharedServiceSpec = strictObject({
+  /** The name apps use: `http://<name>` resolves to the backend in every Beta. */
+  name: appName,
+  /** A DNS name (becomes an ExternalName Service) or an IPv4 address (an EndpointSlice). */
+  host: backendHost,
+  port,
+});
+export type SharedService = z.output<typeof sharedServiceSpec>;
+
+export const sharedServiceList = z.array(sharedServiceSpec, { error: "a list of shared services" }).superRefine((services, ctx) => {
+  const seen = new Set<string>();
+  services.forEach((service, index) => {
+    if (seen.has(service.name)) {
+      ctx.addIssue({ code: "custom", path: [index, "name"], message: `shared service ${JSON.stringify(service.name)} is listed twice`, input: service.name });
+    }
+    seen.add(service.name);
+  });
+});
+
+/** A shared service may not take an app's name: both become a Service in each Beta. */
+export function sharedServiceNameClashes(apps: readonly { name: string }[], services: readonly SharedService[]): string[] {
+  const appNames = new Set(apps.map((app) => app.name));
+  return services.filter((service) => appNames.has(service.name)).map((service) => service.name);
+}
+
+export function defaultApp(apps: readonly App[]): App {
+  const found = apps.find((app) => app.default);
+  if (!found) throw new Error("the app catalog has no default app");
+  return found;
+}

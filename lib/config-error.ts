@@ -1,0 +1,46 @@
+import type { z } from "zod";
+
+/**
+ * Bad configuration or platform data. The message names the key, the bad value and the rule,
+ * so a user can fix it without reading code. Thrown before any resource is declared.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** `beta:apps[1].port`-style path for a key and a zod issue path. */
+export function configPath(key: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === "number" ? `${text}[${part}]` : `${text}.${String(part)}`),
+    key,
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** One line per problem: where it is, what was given, what the rule is. */
+export function formatIssues(key: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const where = configPath(key, issue.path);
+      if (issue.code === "unrecognized_keys") return `${where}: ${issue.message}`;
+      return `${where}: ${issue.message} (got ${describeValue(issue.input)})`;
+    })
+    .join("\n");
+}
+
+/** Parses `value` with `schema`, or throws one ConfigError listing every problem. */
+export function parseConfigValue<S extends z.ZodType>(key: string, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(`Invalid configuration:\n${formatIssues(key, result.error.issues)}`);
+  }
+  return result.data;
+}

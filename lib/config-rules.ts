@@ -1,0 +1,100 @@
+/**
+ * Zod building blocks shared by the platform config, the developer config and the platform
+ * outputs, so one rule has one wording everywhere.
+ */
+import { z } from "zod";
+import { appNameProblem, developerNameProblem } from "./names";
+
+/** A strict object whose "unknown key" message lists the keys that are allowed. */
+export function strictObject<Shape extends z.ZodRawShape>(shape: Shape) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (allowed keys: ${allowed})`
+        : undefined,
+  });
+}
+
+function ruleFrom(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const why = problem(value);
+    if (why) ctx.addIssue({ code: "custom", message: why, input: value });
+  });
+}
+
+export const appName = ruleFrom(appNameProblem);
+export const developerName = ruleFrom(developerNameProblem);
+
+export const port = z
+  .number({ error: "must be a whole number from 1 to 65535" })
+  .int("must be a whole number from 1 to 65535")
+  .min(1, "must be a whole number from 1 to 65535")
+  .max(65535, "must be a whole number from 1 to 65535");
+
+/** Docker tag grammar. */
+export const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+
+/**
+ * An image repository without tag or digest (`registry.example.com:5000/team/web`); Beta adds
+ * the tag, so a tag here would be ambiguous.
+ */
+export const imageRepository = z.string().superRefine((value, ctx) => {
+  const lastSegment = value.slice(value.lastIndexOf("/") + 1);
+  let why: string | undefined;
+  if (value.includes("@")) why = "give the repository without a digest; Beta adds the tag";
+  else if (lastSegment.includes(":")) why = "give the repository without a tag; Beta adds the release tag";
+  else if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/.test(value)) {
+    why = "an image repository is lower-case path components separated by '/', optionally after a registry host";
+  }
+  if (why) ctx.addIssue({ code: "custom", message: why, input: value });
+});
+
+export const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name is letters, digits and '_', not starting with a digit");
+
+export const envMap = z.record(envName, z.string({ error: "environment values are strings" }));
+
+/** Kubernetes resource quantity (`500m`, `1.5`, `256Mi`, `2G`). */
+export const quantity = z
+  .string({ error: "a quantity is a string such as \"500m\" or \"256Mi\"" })
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, "a Kubernetes quantity such as \"500m\", \"2\" or \"256Mi\"");
+
+export const cpuAndMemory = strictObject({
+  /** CPU, e.g. "250m". */
+  cpu: quantity.optional(),
+  /** Memory, e.g. "512Mi". */
+  memory: quantity.optional(),
+});
+
+export const replicas = z.number().int("must be a whole number").min(0, "must be 0 or more").max(20, "at most 20 replicas per app");
+
+/** A DNS host name or an IPv4 address, as a shared backend's `host`. */
+export const backendHost = z
+  .string()
+  .refine(
+    (value) =>
+      isIPv4(value) ||
+      (value.length <= 253 &&
+        value.split(".").every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))),
+    "a DNS name (e.g. billing.internal.example.com) or an IPv4 address",
+  );
+
+export function isIPv4(value: string): boolean {
+  const parts = value.split(".");
+  return parts.length === 4 && parts.every((part) => /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/.test(part));
+}
+
+/** A DNS domain such as `beta.example.com`: at least two labels, lower case. */
+export const domainName = z
+  .string()
+  .refine(
+    (value) =>
+      value.length <= 200 &&
+      value.split(".").length >= 2 &&
+      value.split(".").every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)),
+    "a lower-case DNS domain with at least two labels, e.g. beta.example.com",
+  );

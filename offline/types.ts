@@ -1,0 +1,19 @@
+/** A resource the program declared during an offline run, as Pulumi's engine would see it. */
+export interface DeclaredResource {
+  /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment` or `aws:acm/certificate:Certificate`. */
+  type: string;
+  /** Pulumi logical name. */
+  name: string;
+  /** Resolved inputs; for Kubernetes objects the manifest (apiVersion, kind, metadata, spec...). */
+  inputs: Record<string, unknown>;
+  /** True for custom resources (cloud or cluster objects), false for components. */
+  custom: boolean;
+  /** Logical name of the explicit provider, if any. */
+  provider?: string;
+}
+
+export interface OfflineRun {
+  stack: string;
+  resources: DeclaredResource[];
+  outputs: Record<string, unknown>;
+}
