@@ -8,8 +8,10 @@ export interface DeclaredResource {
   inputs: Record<string, unknown>;
   /** True for custom resources (cloud or cluster objects), false for components. */
   custom: boolean;
-  /** Logical name of the explicit provider, if any. */
+  /** Reference (URN::id) of the explicit provider, if any. */
   provider?: string;
+  /** True for existing objects the program only reads (e.g. the cluster's kube-dns Service). */
+  read?: boolean;
 }
 
 export interface OfflineRun {

@@ -1,0 +1,65 @@
+/**
+ * Kubeconfig handling for adopted clusters: the platform exports one self-contained
+ * kubeconfig (one context, its cluster and user) for developer stacks to deploy with.
+ */
+import { parse, stringify } from "yaml";
+import { ConfigError } from "./config-error";
+
+interface Named<T> { name: string; [key: string]: unknown; value?: T }
+interface KubeconfigDoc {
+  "current-context"?: string;
+  contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[];
+  clusters?: Named<unknown>[];
+  users?: Named<unknown>[];
+  [key: string]: unknown;
+}
+
+/**
+ * The kubeconfig reduced to one context (`context`, else its current context), like
+ * `kubectl config view --minify --flatten`. Throws, naming the context, when it is missing.
+ */
+export function minifyKubeconfig(text: string, context?: string): string {
+  let doc: KubeconfigDoc;
+  try {
+    doc = parse(text) as KubeconfigDoc;
+  } catch (error) {
+    throw new ConfigError(`beta:cluster.kubeconfig is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.contexts)) {
+    throw new ConfigError("beta:cluster.kubeconfig has no contexts; give a kubeconfig file's contents");
+  }
+  const wanted = context ?? doc["current-context"];
+  const entry = doc.contexts.find((c) => c.name === wanted);
+  if (!entry) {
+    const known = doc.contexts.map((c) => c.name).join(", ") || "none";
+    throw new ConfigError(`beta:cluster.context ${JSON.stringify(wanted ?? "")} is not a context of the kubeconfig (contexts: ${known})`);
+  }
+  const cluster = (doc.clusters ?? []).find((c) => c.name === entry.context?.cluster);
+  const user = (doc.users ?? []).find((u) => u.name === entry.context?.user);
+  if (!cluster) throw new ConfigError(`kubeconfig context ${JSON.stringify(entry.name)} names cluster ${JSON.stringify(entry.context?.cluster)}, which the kubeconfig does not define`);
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": entry.name,
+    contexts: [entry],
+    clusters: [cluster],
+    users: user ? [user] : [],
+  });
+}
+
+interface ExecUser { name: string; user?: { exec?: { command?: string; args?: string[] } } }
+
+/**
+ * An EKS kubeconfig whose `aws eks get-token` calls assume `roleArn`, so whoever deploys a
+ * Beta does it as the deployer role, not as their own identity.
+ */
+export function assumeRoleInKubeconfig(kubeconfigJson: string, roleArn: string): string {
+  const doc = JSON.parse(kubeconfigJson) as { users?: ExecUser[] };
+  for (const entry of doc.users ?? []) {
+    const exec = entry.user?.exec;
+    if (!exec?.args?.includes("get-token")) continue;
+    const args = exec.args.filter((arg, index, all) => arg !== "--role-arn" && all[index - 1] !== "--role-arn");
+    exec.args = [...args, "--role-arn", roleArn];
+  }
+  return JSON.stringify(doc);
+}

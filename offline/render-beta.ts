@@ -1,0 +1,59 @@
+/**
+ * `beta render`: the platform program and one developer program run offline, the way
+ * `pulumi up` would run them, with the platform's outputs fed to the Beta's StackReference.
+ */
+import { parseBetaConfig } from "../lib/beta-config";
+import { betaStackName } from "../lib/names";
+import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
+import { isKubernetesObject, toManifest } from "./manifests";
+import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
+import { readStackConfigFile, stackNameOfFile } from "./stack-file";
+import { OfflineRun } from "./types";
+
+export interface RenderBetaOptions {
+  /** Developer name: renders stack `beta-<name>`. */
+  name: string;
+  /** The platform stack's config file, e.g. `Pulumi.dev.yaml`. */
+  platformConfigFile: string;
+  /** The Beta's own `beta:` config (keys without the namespace); none by default. */
+  betaConfig?: Record<string, unknown>;
+}
+
+export interface RenderedBeta {
+  platform: OfflineRun;
+  beta: OfflineRun;
+  /** The Beta's Kubernetes objects as plain manifests. */
+  kubernetesObjects: Record<string, unknown>[];
+  /** The router's nginx config as the platform renders it. */
+  routerConfig: string;
+}
+
+export async function renderBeta(options: RenderBetaOptions): Promise<RenderedBeta> {
+  const stack = betaStackName(options.name);
+  const betaConfig = options.betaConfig ?? {};
+  const platformStack = parseBetaConfig(betaConfig).platformStack;
+  const platform = await runOffline({
+    stack: stackNameOfFile(options.platformConfigFile) ?? platformStack,
+    config: readStackConfigFile(options.platformConfigFile),
+  });
+  const reference = platformStack.split("/").length === 3 ? platformStack : `${OFFLINE_ORGANIZATION}/${OFFLINE_PROJECT}/${platformStack.split("/").pop()}`;
+  const beta = await runOffline({
+    stack,
+    config: betaConfig,
+    stackOutputs: { [reference]: { outputs: platform.outputs, secretOutputNames: [...SECRET_PLATFORM_OUTPUTS] } },
+  });
+  return {
+    platform,
+    beta,
+    kubernetesObjects: beta.resources.filter(isKubernetesObject).map(toManifest),
+    routerConfig: routerConfigOf(platform),
+  };
+}
+
+function routerConfigOf(platform: OfflineRun): string {
+  const configMap = platform.resources.find(
+    (r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs.metadata as { name?: string } | undefined)?.name === "router-config",
+  );
+  const data = configMap?.inputs.data as Record<string, string> | undefined;
+  return Object.values(data ?? {})[0] ?? "";
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs the real program (`index.ts`) for one stack under Pulumi's mock runtime: every
+ * resource is declared exactly as in `pulumi up`, but recorded instead of created.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import main from "../index";
+import { encodeStackConfig } from "../lib/stack-config";
+import { DISABLE_DEFAULT_PROVIDERS_KEY } from "../stacks/stack-config";
+import { MockCloud, MockCloudOptions } from "./mock-cloud";
+import { OfflineRun } from "./types";
+
+export const OFFLINE_PROJECT = "beta";
+export const OFFLINE_ORGANIZATION = "organization";
+
+export interface RunOfflineOptions extends MockCloudOptions {
+  /** Stack name: `beta-<name>` runs the developer program, anything else the platform. */
+  stack: string;
+  /** The stack's `beta:` config as plain values (keys without the namespace). */
+  config: Record<string, unknown>;
+}
+
+export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun> {
+  const cloud = new MockCloud(options);
+  await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
+  pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
+
+  const outputs = await settle(await main());
+  // Resources whose inputs were still resolving when `main` returned are registered by now.
+  await waitForPendingRegistrations();
+  return { stack: options.stack, resources: cloud.resources, outputs: outputs as Record<string, unknown> };
+}
+
+/** The plain value of an object that may hold Outputs (secrets included). */
+function settle<T>(value: T): Promise<pulumi.Unwrap<T>> {
+  return new Promise((resolve) => {
+    pulumi.output(value).apply((plain) => {
+      resolve(plain as pulumi.Unwrap<T>);
+      return plain;
+    });
+  });
+}
+
+async function waitForPendingRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+  await settings.waitForRPCs?.();
+}

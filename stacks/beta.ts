@@ -1,0 +1,54 @@
+/**
+ * A developer stack `beta-<name>`: reads the platform through a StackReference, validates
+ * everything as plain values, and only then declares the Beta.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BetaEnvironment } from "../components/BetaEnvironment";
+import { parseBetaConfig } from "../lib/beta-config";
+import { planBeta } from "../lib/beta-plan";
+import { developerNameFromStack } from "../lib/names";
+import { PLATFORM_OUTPUT_NAMES, parsePlatformOutputs } from "../lib/platform-outputs";
+import { readStackConfig } from "./stack-config";
+
+export interface BetaStackOutputs {
+  /** `https://<name>.<domain>`, the default app. */
+  url: string;
+  /** App name → its URL. */
+  urls: Record<string, string>;
+  namespace: string;
+  /** App name → `image:tag` it runs. */
+  images: Record<string, string>;
+}
+
+/** `dev` → `<org>/<project>/dev`; `beta/dev` → `<org>/beta/dev`; a full name stays. */
+export function qualifyStackName(stack: string): string {
+  const parts = stack.split("/");
+  if (parts.length === 3) return stack;
+  if (parts.length === 2) return `${pulumi.getOrganization()}/${stack}`;
+  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
+}
+
+export async function betaProgram(stackName: string): Promise<BetaStackOutputs> {
+  const name = developerNameFromStack(stackName);
+  const config = parseBetaConfig(readStackConfig());
+
+  const platformRef = new pulumi.StackReference("platform", { name: qualifyStackName(config.platformStack) });
+  const rawOutputs: Record<string, unknown> = {};
+  for (const output of PLATFORM_OUTPUT_NAMES) {
+    const details = await platformRef.getOutputDetails(output);
+    rawOutputs[output] = details.value ?? details.secretValue;
+  }
+  const platform = parsePlatformOutputs(config.platformStack, rawOutputs);
+  const plan = planBeta(name, platform, config);
+
+  // Everything goes to the platform's cluster, never to whatever a shell's kubeconfig says.
+  const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(platform.kubeconfig), enableServerSideApply: true });
+  new BetaEnvironment(
+    plan.namespace,
+    { plan, appSecrets: pulumi.secret(platform.appSecrets), containerDefaults: platform.quota.container },
+    { provider },
+  );
+
+  return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images };
+}
