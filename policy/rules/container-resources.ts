@@ -1,0 +1,36 @@
+/** Rule 1: every container and initContainer requests and limits both cpu and memory. */
+import { containersOf, objectLabel, parseKubernetesType, podSpecOf, valueAt } from "./kubernetes";
+import { Rule, RuleDefinition, violation } from "./rule";
+
+export const CONTAINER_RESOURCES = "container-resources";
+const REQUIREMENT = "every container and initContainer must request and limit both cpu and memory";
+const FIELDS = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"] as const;
+
+/** A quantity is set when it is a non-empty string or a number (`cpu: 1`). */
+function isSet(quantity: unknown): boolean {
+  return (typeof quantity === "string" && quantity.trim() !== "") || typeof quantity === "number";
+}
+
+export const containerResourcesViolations: Rule = (resourceType, props, context) => {
+  const type = parseKubernetesType(resourceType);
+  // A patch only carries the fields it changes; the object it patches is checked whole.
+  if (type === undefined || type.patch) return [];
+  const pod = podSpecOf(type, props);
+  if (pod === undefined) return [];
+  const object = objectLabel(type, props, context);
+  const messages: string[] = [];
+  for (const { container, path, label } of containersOf(pod)) {
+    for (const field of FIELDS) {
+      if (!isSet(valueAt(container.resources, field))) {
+        messages.push(violation(CONTAINER_RESOURCES, object, `${path}.resources.${field}`, `(${label}) is missing`, REQUIREMENT));
+      }
+    }
+  }
+  return messages;
+};
+
+export const containerResources: RuleDefinition = {
+  name: CONTAINER_RESOURCES,
+  description: "Every container and initContainer sets cpu and memory requests and limits.",
+  check: containerResourcesViolations,
+};

@@ -1,0 +1,34 @@
+/**
+ * What every guard-rail rule is: a pure function from a resource's Pulumi type token and
+ * inputs to the violations it finds, with no Pulumi or policy-server machinery in it, so
+ * the rules are tested directly and `policy/policies.ts` only wraps them.
+ */
+
+/** What a rule may know besides the resource itself. */
+export interface RuleContext {
+  /** The Pulumi stack being checked: `beta-<name>` for a Beta, anything else is the platform. */
+  stack: string;
+  /** The resource's Pulumi logical name; only used to name the object when it has no `metadata.name`. */
+  name?: string;
+}
+
+/** Violation messages for one resource; empty when it complies. */
+export type Rule = (resourceType: string, props: Record<string, unknown>, context: RuleContext) => string[];
+
+/** A rule as the policy pack publishes it. */
+export interface RuleDefinition {
+  /** Policy name, unique in the pack; also the `[name]` prefix of every message. */
+  name: string;
+  /** One sentence for `pulumi preview` output. */
+  description: string;
+  check: Rule;
+}
+
+/**
+ * One violation message: which rule, which object, which field, what is wrong with it and
+ * what the rule asks for, e.g.
+ * `[pinned-images] Deployment beta-alice/web: spec.template.spec.containers[0].image (container "web") is "nginx:latest" …`.
+ */
+export function violation(rule: string, object: string, field: string, problem: string, requirement: string): string {
+  return `[${rule}] ${object}: ${field} ${problem}; ${requirement}.`;
+}

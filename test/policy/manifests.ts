@@ -1,0 +1,105 @@
+/**
+ * Kubernetes objects as the policy engine sees them (Pulumi type token + inputs), compliant
+ * with every guard rail unless a test changes them. Each call returns a fresh copy.
+ */
+import { rules } from "../../policy/rules";
+
+export const ALICE = "beta-alice";
+export const PLATFORM = "dev";
+
+export interface Declared {
+  type: string;
+  props: Record<string, unknown>;
+}
+
+export function compliantContainer(name = "web"): Record<string, unknown> {
+  return {
+    name,
+    image: `registry.example.com/${name}:master-3f2c1ab`,
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    securityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
+  };
+}
+
+export function compliantPodSpec(): Record<string, unknown> {
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+    containers: [compliantContainer("web")],
+  };
+}
+
+function metadata(name: string, namespace: string): Record<string, unknown> {
+  return { name, namespace, labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "beta" } };
+}
+
+/** A workload of `kind` whose pod spec is `podSpec` (after `edit`), in `namespace`. */
+export function workload(
+  kind: "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod",
+  edit: (pod: Record<string, unknown>) => void = () => {},
+  namespace = ALICE,
+): Declared {
+  const pod = compliantPodSpec();
+  edit(pod);
+  const template = { metadata: { labels: { "app.kubernetes.io/name": "web" } }, spec: pod };
+  switch (kind) {
+    case "Pod":
+      return { type: "kubernetes:core/v1:Pod", props: { apiVersion: "v1", kind, metadata: metadata("web", namespace), spec: pod } };
+    case "Job":
+      return { type: "kubernetes:batch/v1:Job", props: { apiVersion: "batch/v1", kind, metadata: metadata("web", namespace), spec: { template } } };
+    case "CronJob":
+      return {
+        type: "kubernetes:batch/v1:CronJob",
+        props: {
+          apiVersion: "batch/v1",
+          kind,
+          metadata: metadata("web", namespace),
+          spec: { schedule: "0 * * * *", jobTemplate: { spec: { template } } },
+        },
+      };
+    default:
+      return {
+        type: `kubernetes:apps/v1:${kind}`,
+        props: {
+          apiVersion: "apps/v1",
+          kind,
+          metadata: metadata("web", namespace),
+          spec: { selector: { matchLabels: { "app.kubernetes.io/name": "web" } }, template },
+        },
+      };
+  }
+}
+
+/** The first container of a pod spec, to edit in place. */
+export function firstContainer(pod: Record<string, unknown>): Record<string, unknown> {
+  return (pod.containers as Record<string, unknown>[])[0];
+}
+
+/** A ConfigMap in `namespace`, or with no `metadata.namespace` at all for null. */
+export function configMap(namespace: string | null): Declared {
+  return {
+    type: "kubernetes:core/v1:ConfigMap",
+    props: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-env", ...(namespace === null ? {} : { namespace }) }, data: {} },
+  };
+}
+
+export function namespace(name: string): Declared {
+  return { type: "kubernetes:core/v1:Namespace", props: { apiVersion: "v1", kind: "Namespace", metadata: { name } } };
+}
+
+export function clusterRoleBinding(subjects: Record<string, unknown>[]): Declared {
+  return {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    props: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "beta-view" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects,
+    },
+  };
+}
+
+/** Every rule's violations for one resource on `stack`. */
+export function allViolations(declared: Declared, stack: string, name?: string): string[] {
+  return rules.flatMap((rule) => rule.check(declared.type, declared.props, { stack, name }));
+}
