@@ -2,9 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { assumeRoleInKubeconfig, minifyKubeconfig } from "../lib/kubeconfig";
+import { assumeRoleInKubeconfig } from "../lib/kubeconfig";
 import { PlatformConfig } from "../lib/platform-config";
 import { DEPLOYER_GROUP } from "../lib/platform-names";
 
@@ -15,8 +13,8 @@ export interface SharedClusterArgs {
   developers: PlatformConfig["developers"];
   /** The AWS provider, required for `eks`. */
   awsProvider?: aws.Provider;
-  /** Reads the local kubeconfig when only a context is given; injectable for tests. */
-  readLocalKubeconfig?: () => string;
+  /** For `kubeconfig`: the adopted cluster's kubeconfig, already reduced to one context. */
+  adoptedKubeconfig?: string;
 }
 
 const EKS_NODE_POLICIES = [
@@ -45,8 +43,8 @@ export class SharedCluster extends pulumi.ComponentResource {
       this.kubeconfig = made.kubeconfig;
       this.deployerRoleArn = made.deployerRoleArn;
     } else {
-      const text = args.cluster.kubeconfig ?? (args.readLocalKubeconfig ?? readLocalKubeconfig)();
-      const kubeconfig = pulumi.secret(minifyKubeconfig(text, args.cluster.context));
+      if (!args.adoptedKubeconfig) throw new Error("SharedCluster: an adopted cluster needs adoptedKubeconfig");
+      const kubeconfig = pulumi.secret(args.adoptedKubeconfig);
       this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent: this });
       this.kubeconfig = kubeconfig;
     }
@@ -117,15 +115,5 @@ export class SharedCluster extends pulumi.ComponentResource {
       pulumi.all([cluster.kubeconfigJson, deployerRole.arn]).apply(([json, roleArn]) => assumeRoleInKubeconfig(json, roleArn)),
     );
     return { provider, kubeconfig, deployerRoleArn: deployerRole.arn };
-  }
-}
-
-/** The local kubeconfig, for `cluster.context` without `cluster.kubeconfig`. */
-function readLocalKubeconfig(): string {
-  const file = (process.env.KUBECONFIG ?? "").split(path.delimiter).find(Boolean) ?? path.join(process.env.HOME ?? "", ".kube", "config");
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (error) {
-    throw new Error(`beta:cluster.context is set but the kubeconfig ${file} cannot be read (${(error as Error).message}); set KUBECONFIG or beta:cluster.kubeconfig`);
   }
 }

@@ -31,6 +31,12 @@ export function formatIssues(key: string, issues: readonly z.core.$ZodIssue[]): 
     .map((issue) => {
       const where = configPath(key, issue.path);
       if (issue.code === "unrecognized_keys") return `${where}: ${issue.message}`;
+      if (issue.code === "invalid_key") {
+        // The path ends with the bad key itself; name it as a key of its parent.
+        const parent = configPath(key, issue.path.slice(0, -1));
+        const why = issue.issues.map((inner) => inner.message).join("; ");
+        return `${parent}: key ${describeValue(issue.input)} is not valid: ${why}`;
+      }
       return `${where}: ${issue.message} (got ${describeValue(issue.input)})`;
     })
     .join("\n");

@@ -2,8 +2,6 @@
  * Pulumi hands a program its config as strings (`beta:apps` → JSON text). This turns the
  * `beta:` entries back into values, so the schemas see what the YAML said.
  */
-import { ConfigError } from "./config-error";
-
 export const CONFIG_NAMESPACE = "beta";
 
 /** Keys whose values are plain strings, never JSON (a tag "123" stays a string). */
@@ -23,10 +21,8 @@ export function decodeStackConfig(all: Readonly<Record<string, string>>): Record
     try {
       decoded[key] = JSON.parse(text);
     } catch {
-      throw new ConfigError(
-        `beta:${key} must be structured (a list, an object, a number or true/false), got ${JSON.stringify(text)}. ` +
-          `Set it in the stack's YAML file or with \`pulumi config set --path\`.`,
-      );
+      // Not JSON: the schema reports the plain text with the type it expected.
+      decoded[key] = text;
     }
   }
   return decoded;

@@ -4,6 +4,7 @@
  * run with no account and no cluster (`beta render`, tests, benchmarks).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { DeclaredResource } from "./types";
 
 export const FAKE_ACCOUNT_ID = "123456789012";
@@ -48,7 +49,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const read = args.id !== undefined && args.id !== "";
-    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider, read });
+    const inputs = revealSecrets(args.inputs) as Record<string, unknown>;
+    this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, provider: args.provider, read });
     const id = args.id || `${args.name}-id`;
     return { id, state: { ...args.inputs, ...this.stateFor(args, id) } };
   }
@@ -102,4 +104,15 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return {};
     }
   }
+}
+
+/** Secret inputs arrive wrapped in Pulumi's wire format; record their plain values. */
+function revealSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revealSecrets);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[specialSigKey] === specialSecretSig) return revealSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, revealSecrets(v)]));
+  }
+  return value;
 }

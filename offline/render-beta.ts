@@ -3,7 +3,7 @@
  * `pulumi up` would run them, with the platform's outputs fed to the Beta's StackReference.
  */
 import { parseBetaConfig } from "../lib/beta-config";
-import { betaStackName } from "../lib/names";
+import { BETA_PREFIX } from "../lib/names";
 import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
 import { isKubernetesObject, toManifest } from "./manifests";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
@@ -29,13 +29,30 @@ export interface RenderedBeta {
 }
 
 export async function renderBeta(options: RenderBetaOptions): Promise<RenderedBeta> {
-  const stack = betaStackName(options.name);
+  return renderBetaWith({
+    name: options.name,
+    platformConfig: readStackConfigFile(options.platformConfigFile),
+    platformStack: stackNameOfFile(options.platformConfigFile),
+    betaConfig: options.betaConfig,
+  });
+}
+
+export interface RenderBetaWithOptions {
+  name: string;
+  /** The platform's `beta:` config as plain values. */
+  platformConfig: Record<string, unknown>;
+  /** The platform stack's name; the Beta's `beta:platformStack` (default `dev`) when absent. */
+  platformStack?: string;
+  betaConfig?: Record<string, unknown>;
+}
+
+/** {@link renderBeta} with the platform config given as values instead of a file. */
+export async function renderBetaWith(options: RenderBetaWithOptions): Promise<RenderedBeta> {
+  // The program itself validates the name, as `pulumi up --stack beta-<name>` would.
+  const stack = `${BETA_PREFIX}${options.name}`;
   const betaConfig = options.betaConfig ?? {};
   const platformStack = parseBetaConfig(betaConfig).platformStack;
-  const platform = await runOffline({
-    stack: stackNameOfFile(options.platformConfigFile) ?? platformStack,
-    config: readStackConfigFile(options.platformConfigFile),
-  });
+  const platform = await runOffline({ stack: options.platformStack ?? platformStack, config: options.platformConfig });
   const reference = platformStack.split("/").length === 3 ? platformStack : `${OFFLINE_ORGANIZATION}/${OFFLINE_PROJECT}/${platformStack.split("/").pop()}`;
   const beta = await runOffline({
     stack,

@@ -7,7 +7,7 @@ import main from "../index";
 import { encodeStackConfig } from "../lib/stack-config";
 import { DISABLE_DEFAULT_PROVIDERS_KEY } from "../stacks/stack-config";
 import { MockCloud, MockCloudOptions } from "./mock-cloud";
-import { OfflineRun } from "./types";
+import { DeclaredResource, OfflineRun } from "./types";
 
 export const OFFLINE_PROJECT = "beta";
 export const OFFLINE_ORGANIZATION = "organization";
@@ -24,10 +24,26 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun
   await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
   pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
 
-  const outputs = await settle(await main());
-  // Resources whose inputs were still resolving when `main` returned are registered by now.
-  await waitForPendingRegistrations();
+  let outputs: unknown;
+  try {
+    outputs = await settle(await main());
+    // Resources whose inputs were still resolving when `main` returned are registered by now.
+    await waitForPendingRegistrations();
+  } catch (error) {
+    throw new OfflineRunError(error, cloud.resources);
+  }
   return { stack: options.stack, resources: cloud.resources, outputs: outputs as Record<string, unknown> };
+}
+
+/** The program failed; `declared` is what it had declared before it did. */
+export class OfflineRunError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly declared: DeclaredResource[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "OfflineRunError";
+  }
 }
 
 /** The plain value of an object that may hold Outputs (secrets included). */

@@ -15,6 +15,7 @@ import { defaultApp } from "../lib/catalog";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
 import { SHARED_NAMESPACE } from "../lib/platform-names";
+import { adoptedKubeconfig } from "./adopted-kubeconfig";
 import { readStackConfig } from "./stack-config";
 
 /** Stack outputs: what developer stacks read, plus where the edge is. */
@@ -24,6 +25,7 @@ export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<
 
 export async function platformProgram(): Promise<PlatformStackOutputs> {
   const config = parsePlatformConfig(readStackConfig());
+  const kubeconfig = adoptedKubeconfig(config.cluster);
   const needsAws = config.cluster.provider === "eks" || config.hostedZone !== undefined;
   const region = new pulumi.Config("aws").get("region");
   const awsProvider = needsAws ? new aws.Provider("aws", { region }) : undefined;
@@ -32,6 +34,7 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     cluster: config.cluster,
     developers: config.developers,
     awsProvider,
+    adoptedKubeconfig: kubeconfig,
   });
   const k8sOpts = { provider: cluster.provider };
 

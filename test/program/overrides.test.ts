@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { RenderedBeta } from "../../offline/render-beta";
+import { objectNamed, runBeta } from "../support/program";
+
+const REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/company";
+
+/** Every Kubernetes object of a Beta, keyed `Kind/name`, to compare two Betas field by field. */
+function byKey(beta: RenderedBeta): Map<string, unknown> {
+  return new Map(
+    (beta.kubernetesObjects as { kind: string; metadata: { name: string } }[]).map((o) => [`${o.kind}/${o.metadata.name}`, o]),
+  );
+}
+
+describe("developer overrides", () => {
+  let plain: RenderedBeta;
+  beforeAll(async () => {
+    plain = await runBeta("alice");
+  });
+
+  it("beta:imageTag pins every app to a branch build and changes nothing else", async () => {
+    const pinned = await runBeta("alice", { imageTag: "branch-login-fix" });
+    for (const app of ["web", "api"]) {
+      expect(objectNamed(pinned.beta, "Deployment", app).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/${app}:branch-login-fix`);
+    }
+    expect(pinned.beta.outputs.images).toEqual({ web: `${REGISTRY}/web:branch-login-fix`, api: `${REGISTRY}/api:branch-login-fix` });
+    const before = byKey(plain);
+    const after = byKey(pinned);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const changed = [...after.keys()].filter((key) => JSON.stringify(after.get(key)) !== JSON.stringify(before.get(key)));
+    expect(changed.sort()).toEqual(["Deployment/api", "Deployment/web"]);
+  });
+
+  it("a per-app override changes only that app: its tag, env and replicas, over beta:imageTag", async () => {
+    const tuned = await runBeta("alice", {
+      imageTag: "branch-login-fix",
+      apps: { api: { imageTag: "pr-42", env: { LOG_LEVEL: "debug", NODE_ENV: "test" }, replicas: 2 } },
+    });
+    const api = objectNamed(tuned.beta, "Deployment", "api");
+    const [container] = api.spec.template.spec.containers;
+    expect(container.image).toBe(`${REGISTRY}/api:pr-42`);
+    expect(api.spec.replicas).toBe(2);
+    expect(container.env).toEqual([
+      { name: "BILLING_URL", value: "http://billing:8080" },
+      { name: "LOG_LEVEL", value: "debug" },
+      { name: "NODE_ENV", value: "test" },
+    ]);
+    const web = objectNamed(tuned.beta, "Deployment", "web");
+    expect(web.spec.template.spec.containers[0].image).toBe(`${REGISTRY}/web:branch-login-fix`);
+    expect(web.spec.replicas).toBe(1);
+    expect(web.spec.template.spec.containers[0].env).toEqual(objectNamed(plain.beta, "Deployment", "web").spec.template.spec.containers[0].env);
+  });
+
+  it("beta:owner binds another identity to edit in the Beta", async () => {
+    const owned = await runBeta("alice", { owner: "alice@example.com" });
+    expect(objectNamed(owned.beta, "RoleBinding", "owner-edit").subjects[0].name).toBe("alice@example.com");
+  });
+
+  it("beta:quota may raise the Beta's quota up to the platform's ceiling", async () => {
+    const bigger = await runBeta("alice", { quota: { limits: { cpu: "12" }, pods: 60 } });
+    expect(objectNamed(bigger.beta, "ResourceQuota", "beta-quota").spec.hard).toMatchObject({ "limits.cpu": "12", "limits.memory": "16Gi", pods: "60" });
+  });
+});
