@@ -52,7 +52,7 @@ export class BetaEnvironment extends pulumi.ComponentResource {
     const childOpts = { parent: this };
 
     new BetaGuardRails(`${name}-guard-rails`, { namespace, quota: plan.quota, containerDefaults: args.containerDefaults }, childOpts);
-    new BetaNetworkPolicies(`${name}-network`, { namespace: plan.namespace, sharedServices: plan.sharedServices }, { parent: this, dependsOn: [this.namespace] });
+    new BetaNetworkPolicies(`${name}-network`, { namespace, sharedServices: plan.sharedServices }, childOpts);
     new BetaAccess(`${name}-access`, { namespace, owner: plan.owner }, childOpts);
 
     const appSecrets = new k8s.core.v1.Secret(

@@ -5,13 +5,13 @@ import { isIPv4 } from "../lib/config-rules";
 import { ROUTER_NAMESPACE, SHARED_NAMESPACE } from "../lib/platform-names";
 
 export interface BetaNetworkPoliciesArgs {
-  /** The Beta's namespace (a plain string: policies select it by name). */
-  namespace: string;
+  /** The Beta's namespace. */
+  namespace: pulumi.Input<string>;
   /** Backends the Beta's apps may reach outside the cluster. */
   sharedServices: readonly SharedService[];
 }
 
-const byName = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
+const byName = (namespace: pulumi.Input<string>) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
 
 /**
  * Default-deny, then: ingress only from the router and the Beta itself; egress only to the

@@ -44,13 +44,20 @@ export interface MockCloudOptions {
 /** Pulumi mocks that record every resource and answer like the cloud would. */
 export class MockCloud implements pulumi.runtime.Mocks {
   readonly resources: DeclaredResource[] = [];
+  private readonly registrations = new Map<string, { urn: string; dependencies: string[] }>();
 
   constructor(private readonly options: MockCloudOptions = {}) {}
+
+  /** What the engine would know of a registration beyond its inputs: URN and dependencies. */
+  noteRegistration(type: string, name: string, urn: string, dependencies: string[]): void {
+    this.registrations.set(`${type}::${name}`, { urn, dependencies });
+  }
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const read = args.id !== undefined && args.id !== "";
     const inputs = revealSecrets(args.inputs) as Record<string, unknown>;
-    this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, provider: args.provider, read });
+    const registration = this.registrations.get(`${args.type}::${args.name}`);
+    this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, provider: args.provider, read, ...registration });
     const id = args.id || `${args.name}-id`;
     return { id, state: { ...args.inputs, ...this.stateFor(args, id) } };
   }

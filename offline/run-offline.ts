@@ -22,6 +22,7 @@ export interface RunOfflineOptions extends MockCloudOptions {
 export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun> {
   const cloud = new MockCloud(options);
   await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
+  recordRegistrations(cloud);
   pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
 
   let outputs: unknown;
@@ -56,8 +57,34 @@ function settle<T>(value: T): Promise<pulumi.Unwrap<T>> {
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  waitForRPCs?: () => Promise<void>;
+  getMonitor: () => MockMonitorLike | undefined;
+};
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+}
+interface MockMonitorLike {
+  registerResource(req: RegisterRequest, callback: unknown): unknown;
+  newUrn(parent: string, type: string, name: string): string;
+}
+
 async function waitForPendingRegistrations(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
   await settings.waitForRPCs?.();
+}
+
+/** The mock monitor drops dependencies before calling the mocks; note them on the way in. */
+function recordRegistrations(cloud: MockCloud): void {
+  const monitor = settings.getMonitor();
+  if (!monitor) return;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    cloud.noteRegistration(req.getType(), req.getName(), monitor.newUrn(req.getParent(), req.getType(), req.getName()), req.getDependenciesList());
+    return register(req, callback);
+  };
 }

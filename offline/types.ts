@@ -12,6 +12,10 @@ export interface DeclaredResource {
   provider?: string;
   /** True for existing objects the program only reads (e.g. the cluster's kube-dns Service). */
   read?: boolean;
+  /** The resource's URN. */
+  urn?: string;
+  /** URNs of the resources it waits for (Pulumi's dependency edges). */
+  dependencies?: string[];
 }
 
 export interface OfflineRun {
