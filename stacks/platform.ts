@@ -21,6 +21,8 @@ import { readStackConfig } from "./stack-config";
 /** Stack outputs: what developer stacks read, plus where the edge is. */
 export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> } & {
   routerHostname: pulumi.Output<string>;
+  /** On EKS: the IAM role developers and CI assume to deploy Betas. */
+  deployerRoleArn?: pulumi.Output<string>;
 };
 
 export async function platformProgram(): Promise<PlatformStackOutputs> {
@@ -100,5 +102,6 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     appSecrets: pulumi.secret(config.appSecrets),
     quota: config.quota,
     routerHostname: router.loadBalancerHostname,
+    ...(cluster.deployerRoleArn ? { deployerRoleArn: cluster.deployerRoleArn } : {}),
   };
 }

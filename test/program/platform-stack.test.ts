@@ -62,7 +62,7 @@ describe("the platform stack with a hosted zone (Pulumi.dev.yaml)", () => {
   it("exports what developer stacks read, with the kubeconfig and app secrets as secrets", async () => {
     const platform = await runPlatform(devPlatformConfig());
     expect(Object.keys(platform.outputs).sort()).toEqual(
-      ["apps", "appSecrets", "clusterDomain", "domain", "kubeconfig", "quota", "releaseTag", "routerHostname", "sharedServices"].sort(),
+      ["apps", "appSecrets", "clusterDomain", "deployerRoleArn", "domain", "kubeconfig", "quota", "releaseTag", "routerHostname", "sharedServices"].sort(),
     );
     expect(platform.outputs.releaseTag).toBe("master-3f2c1ab");
     expect(platform.outputs.clusterDomain).toBe("cluster.local");

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Beta and its tests need on a Debian or Ubuntu machine: Node.js 20+, the npm
+# packages of package-lock.json, and the real nginx, dnsmasq and rsync the tests run.
+# Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} with apt-get" >&2
+  # Tests start their own nginx on loopback ports; don't let the package start one on :80.
+  policy=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | sudo_if_needed tee "$policy" >/dev/null
+    sudo_if_needed chmod +x "$policy"
+    created_policy=1
+  fi
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "$created_policy" -eq 1 ]; then sudo_if_needed rm -f "$policy"; fi
+fi
+
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 20 ]; then
+  echo "setup: Node.js $(node --version) is too old; Beta needs Node.js 20 or newer." >&2
+  echo "       Install it from https://nodejs.org or your distribution's backports, then run this again." >&2
+  exit 1
+fi
+
+# npm ci wipes node_modules; skip it when the installed tree already matches the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
