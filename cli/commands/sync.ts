@@ -1,0 +1,221 @@
+/**
+ * `beta sync [name] [app]`: mirror a local directory into an app's running container in
+ * the developer's Beta (one way: local files are only ever read). The engine lives in
+ * cli/sync/; this file parses and validates arguments and prints.
+ */
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { assertAppName, assertDeveloperName, betaNamespace, NameError, normaliseDeveloperName } from "../../lib/names";
+import { createReporter, startSync, SyncError, validateRemotePath, type OutputStreams, type SyncDeps, type SyncOptions, type SyncSession } from "../sync";
+
+/** The app synced when none is named, until the platform's default app is passed in. */
+export const DEFAULT_SYNC_APP = "web";
+
+export interface SyncCommandOptions {
+  /** The platform's default app (a function is asked at run time); default "web". */
+  defaultApp?: string | (() => string | Promise<string>);
+  env?: NodeJS.ProcessEnv;
+  /** The OS user name, the last fallback for the Beta name. */
+  userName?: () => string;
+  streams?: OutputStreams;
+  /** Starts the engine; replaced in tests. */
+  start?: (options: SyncOptions, deps: Partial<SyncDeps>) => SyncSession;
+  setExitCode?: (code: number) => void;
+  /** Stop cleanly on SIGINT/SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** Directory `--path` is relative to (default: the process's working directory). */
+  cwd?: string;
+}
+
+interface RawOptions {
+  path: string;
+  remotePath?: string;
+  once?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export interface ResolvedSyncArgs {
+  name: string;
+  /** Where the name came from, for the "using Beta ..." line. */
+  nameSource: string;
+  app: string;
+  appSource: string;
+  namespace: string;
+  localPath: string;
+  remotePath?: string;
+  once: boolean;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/** A problem with what was typed; the message names the value, the rule and the fix. */
+export class SyncUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SyncUsageError";
+  }
+}
+
+function resolveName(nameArg: string | undefined, env: NodeJS.ProcessEnv, userName: () => string): { name: string; source: string } {
+  if (nameArg !== undefined) return { name: assertDeveloperName(nameArg), source: "given" };
+  const fromEnv = env.BETA_NAME?.trim();
+  if (fromEnv) {
+    try {
+      return { name: assertDeveloperName(fromEnv), source: "from $BETA_NAME" };
+    } catch (error) {
+      if (error instanceof NameError) throw new SyncUsageError(`$BETA_NAME: ${error.message}; fix BETA_NAME or pass the name: beta sync <name> [app]`);
+      throw error;
+    }
+  }
+  let raw = "";
+  try {
+    raw = userName();
+  } catch {
+    // No user name (e.g. an unnamed uid in a container): handled below.
+  }
+  const name = normaliseDeveloperName(raw);
+  if (!name) {
+    throw new SyncUsageError(
+      `could not derive a Beta name from your OS user name ${JSON.stringify(raw)}: pass it (beta sync <name> [app]) or set BETA_NAME`,
+    );
+  }
+  return { name, source: `from your OS user name ${JSON.stringify(raw)}` };
+}
+
+/** Validates everything typed before anything runs; throws SyncUsageError or NameError. */
+export async function resolveSyncArgs(
+  nameArg: string | undefined,
+  appArg: string | undefined,
+  raw: RawOptions,
+  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string },
+): Promise<ResolvedSyncArgs> {
+  const { name, source } = resolveName(nameArg, context.env, context.userName);
+  let app: string;
+  let appSource: string;
+  if (appArg !== undefined) {
+    app = assertAppName(appArg);
+    appSource = "given";
+  } else {
+    const configured = typeof context.defaultApp === "function" ? await context.defaultApp() : context.defaultApp;
+    app = assertAppName(configured ?? DEFAULT_SYNC_APP, "Default app name");
+    appSource = "the default app";
+  }
+  const localPath = path.resolve(context.cwd ?? process.cwd(), raw.path);
+  const stat = await fs.stat(localPath).catch(() => undefined);
+  if (!stat) throw new SyncUsageError(`--path ${JSON.stringify(raw.path)} does not exist (${localPath}): pass the app's source directory, e.g. --path ./web`);
+  if (!stat.isDirectory()) throw new SyncUsageError(`--path ${JSON.stringify(raw.path)} is not a directory (${localPath}): pass the directory holding the app's source`);
+  let remotePath: string | undefined;
+  if (raw.remotePath !== undefined) {
+    try {
+      remotePath = validateRemotePath(raw.remotePath);
+    } catch (error) {
+      throw new SyncUsageError((error as Error).message);
+    }
+  }
+  return {
+    name,
+    nameSource: source,
+    app,
+    appSource,
+    namespace: betaNamespace(name),
+    localPath,
+    remotePath,
+    once: Boolean(raw.once || raw.dryRun),
+    dryRun: Boolean(raw.dryRun),
+    json: Boolean(raw.json),
+  };
+}
+
+const HELP_AFTER = `
+The Beta name defaults to $BETA_NAME, else your OS user name made into a valid name; the
+app defaults to the platform's default app. The target is the newest Ready pod labelled
+app.kubernetes.io/name=<app> in namespace beta-<name>, and the directory is its app
+container's workingDir. The container needs rsync (apt-get install rsync / apk add rsync).
+
+One way only: local files are never written, moved or deleted. Remote files are deleted
+only inside that directory, and never when ignored: .gitignore and .betaignore rules (same
+syntax, any directory) say what is not sent, and .git and node_modules never are.
+
+Examples:
+  $ beta sync                          # your Beta, the default app, the current directory
+  $ beta sync alice web --path ./web   # keep ./web mirrored into app "web" of Beta alice
+  $ beta sync alice web --once         # one full sync and exit (scripts, CI)
+  $ beta sync alice web --dry-run      # list what a sync would change, change nothing
+`;
+
+export function registerSyncCommand(program: Command, options: SyncCommandOptions = {}): void {
+  program
+    .command("sync")
+    .description("Mirror a local directory into an app's container in your Beta, and keep it in sync")
+    .argument("[name]", "developer name of the Beta (default: $BETA_NAME, else your OS user name)")
+    .argument("[app]", "app to sync into (default: the platform's default app)")
+    .option("--path <dir>", "local directory to mirror", ".")
+    .option("--remote-path <dir>", "directory in the container (default: the container's workingDir)")
+    .option("--once", "sync once and exit instead of watching")
+    .option("--dry-run", "list what would change, change nothing (implies --once)")
+    .option("--json", "print events as JSON lines on stdout")
+    .addHelpText("after", HELP_AFTER)
+    .action(async (nameArg: string | undefined, appArg: string | undefined, raw: RawOptions) => {
+      await runSyncCommand(nameArg, appArg, raw, options);
+    });
+}
+
+async function runSyncCommand(nameArg: string | undefined, appArg: string | undefined, raw: RawOptions, options: SyncCommandOptions): Promise<void> {
+  const env = options.env ?? process.env;
+  const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const setExitCode = options.setExitCode ?? ((code: number) => void (process.exitCode = code));
+  const fail = (message: string, json: boolean): void => {
+    if (json) streams.stdout.write(`${JSON.stringify({ type: "result", ok: false, message })}\n`);
+    streams.stderr.write(`beta sync: error: ${message}\n`);
+    setExitCode(1);
+  };
+  let args: ResolvedSyncArgs;
+  try {
+    args = await resolveSyncArgs(nameArg, appArg, raw, {
+      env,
+      userName: options.userName ?? (() => os.userInfo().username),
+      defaultApp: options.defaultApp,
+      cwd: options.cwd,
+    });
+  } catch (error) {
+    if (error instanceof SyncUsageError || error instanceof NameError) return fail(error.message, Boolean(raw.json));
+    throw error;
+  }
+  const intro = `Beta "${args.name}" (${args.nameSource}), app "${args.app}" (${args.appSource}), namespace ${args.namespace}`;
+  if (args.json) {
+    streams.stdout.write(`${JSON.stringify({ type: "start", message: intro, name: args.name, nameSource: args.nameSource, app: args.app, namespace: args.namespace, localPath: args.localPath })}\n`);
+  } else {
+    streams.stderr.write(`${intro}\n`);
+  }
+  const start = options.start ?? startSync;
+  let session: SyncSession;
+  try {
+    session = start(
+      { name: args.name, app: args.app, localPath: args.localPath, remotePath: args.remotePath, once: args.once, dryRun: args.dryRun },
+      { env, log: createReporter(args.json, streams) },
+    );
+  } catch (error) {
+    if (error instanceof SyncError || error instanceof NameError) return fail(error.message, args.json);
+    throw error;
+  }
+  const onSignal = (): void => void session.stop();
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  try {
+    const outcome = await session.done;
+    if (!outcome.ok) return fail(outcome.error?.message ?? "sync failed", args.json);
+    if (args.json) streams.stdout.write(`${JSON.stringify({ type: "result", ok: true, runs: outcome.runs })}\n`);
+    setExitCode(0);
+  } finally {
+    if (handleSignals) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the sync engine reports. Every event carries a human `message` (what the CLI prints
+ * to stderr) and structured fields (what `--json` prints, one object per line).
+ */
+import type { Change, TransferStats } from "./itemize";
+
+export type SyncEvent =
+  | { type: "target"; message: string; namespace: string; pod: string; container: string; remotePath: string; localPath: string }
+  | { type: "sync-start"; message: string; full: boolean; reason: string; files: number }
+  | {
+      type: "sync";
+      message: string;
+      full: boolean;
+      dryRun: boolean;
+      reason: string;
+      changes: Change[];
+      stats: TransferStats;
+      durationMs: number;
+    }
+  | { type: "replaced"; message: string; from: string; to: string }
+  | { type: "retry"; message: string; problem: string; attempt: number; attempts: number; delayMs: number }
+  | { type: "watching"; message: string; localPath: string }
+  | { type: "warning"; message: string }
+  | { type: "stopped"; message: string };
+
+export type SyncLogger = (event: SyncEvent) => void;

@@ -1,0 +1,175 @@
+/**
+ * One rsync run from the local tree into the pod's directory, through `kubectl exec`.
+ *
+ * Flags, and why:
+ * - `--recursive --links --times --executability`: the tree, symlinks as symlinks, mtimes
+ *   (the quick check compares size + mtime) and the executable bit; no owner/group/full
+ *   permissions, which a non-root container could not set anyway.
+ * - `--omit-dir-times`: directory mtimes carry no content and may not be settable.
+ * - `--delete`: mirror deletions, and only inside the destination: rsync never deletes
+ *   outside the directory it copies into, and the engine refuses "/" as that directory.
+ *   Excluded and protected paths (ignore rules, see ignore-rules.ts) are never deleted.
+ * - watch runs name just the changed paths (`--files-from`, NUL-separated, with
+ *   `--delete-missing-args` so a path that no longer exists locally is deleted remotely),
+ *   so one save sends one file-list entry, not the whole tree's.
+ * - `--checksum`: rsync's quick check compares mtimes to the second only, so it would miss
+ *   a same-size edit saved within the second of the previous one; checksums cannot. It
+ *   also leaves files whose content already matches (the image's copy of the source)
+ *   alone instead of rewriting them, so the app's own file watcher stays calm. Watch runs
+ *   checksum only the paths they name.
+ * - delta transfer is rsync's default for remote copies: a one-line change in a 5 MB file
+ *   sends a few KB. `--timeout` turns a hung connection into an error (and a retry).
+ * - `--protect-args` (`-s`; `--secluded-args` since rsync 3.2.7): file names travel inside
+ *   the rsync protocol, not on the remote command line, which `kubectl exec` hands to rsync
+ *   without a shell to unquote it.
+ * - `--blocking-io`, `--rsh`: see kubectl-rsh.sh. `--itemize-changes --stats
+ *   --no-human-readable --8-bit-output`: machine-readable report of what changed.
+ */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { runProcess } from "./process";
+import { parseItemized, parseStats, type Change, type TransferStats } from "./itemize";
+import { summariseStderr, SyncError } from "./errors";
+import type { PodTarget } from "./pod";
+
+/** The placeholder host rsync is given; kubectl-rsh.sh drops it. */
+export const RSH_HOST = "beta";
+/** The rsh adapter shipped next to this file. */
+export const RSH_SCRIPT = path.join(__dirname, "kubectl-rsh.sh");
+
+export interface RsyncRequest {
+  localRoot: string;
+  target: PodTarget;
+  /** Absolute directory in the container. */
+  remotePath: string;
+  /** Undefined: the whole tree. Else only these paths (relative); missing ones are deleted remotely. */
+  paths?: readonly string[];
+  /** rsync filter rules, one per entry (see ignore-rules.ts). */
+  filterRules: readonly string[];
+  dryRun: boolean;
+}
+
+export interface RsyncFiles {
+  filterFile: string;
+  listFile?: string;
+}
+
+/** rsync -e value; rsync's own parser doubles a quote character to escape it. */
+export function rshCommand(script: string): string {
+  return `sh '${script.replace(/'/g, "''")}'`;
+}
+
+/** The argument list for `rsync`, run with the local root as working directory. Pure. */
+export function rsyncArgs(request: RsyncRequest, files: RsyncFiles, rshScript = RSH_SCRIPT, timeoutSeconds = 60): string[] {
+  const args = [
+    "--recursive",
+    "--links",
+    "--times",
+    "--executability",
+    "--omit-dir-times",
+    "--delete",
+    // NUL-separated filter (and file list) files: any file name can be expressed.
+    "--from0",
+    `--filter=merge ${files.filterFile}`,
+  ];
+  if (request.paths) {
+    if (!files.listFile) throw new Error("rsyncArgs: a path list needs a list file");
+    args.push(`--files-from=${files.listFile}`, "--delete-missing-args");
+  }
+  args.push(
+    "--checksum",
+    "--protect-args",
+    "--blocking-io",
+    `--rsh=${rshCommand(rshScript)}`,
+    `--timeout=${timeoutSeconds}`,
+    "--itemize-changes",
+    "--stats",
+    "--no-human-readable",
+    "--8-bit-output",
+  );
+  if (request.dryRun) args.push("--dry-run");
+  // The source is given relative to the working directory, so a local path containing ':'
+  // cannot be mistaken for a remote one.
+  args.push(request.paths ? "." : "./", `${RSH_HOST}:${request.remotePath}/`);
+  return args;
+}
+
+export type RsyncOutcome =
+  | { status: "ok"; changes: Change[]; stats: TransferStats; vanished: boolean }
+  | { status: "partial"; changes: Change[]; stats: TransferStats; problem: string }
+  | { status: "missing-remote-rsync"; problem: string }
+  | { status: "transient"; problem: string }
+  | { status: "fatal"; problem: string }
+  | { status: "aborted" };
+
+const MISSING_REMOTE_RSYNC = [/exec: "?rsync"?: executable file not found/i, /\brsync: (command )?not found/i, /exec: rsync: not found/i];
+/**
+ * Exit codes worth a retry: protocol start (5), socket I/O (10), broken stream (12), killed
+ * by a signal (20; a stopping session does not retry), timeouts (30, 35), rsh died (255).
+ */
+const TRANSIENT_CODES = new Set([5, 10, 12, 20, 30, 35, 255]);
+
+/** What an rsync exit means for the session. Pure, so every case is tested directly. */
+export function classifyRsyncExit(code: number | null, stdout: string, stderr: string, kubectl: string): RsyncOutcome {
+  if (code === 0 || code === 24) {
+    return { status: "ok", changes: parseItemized(stdout), stats: parseStats(stdout), vanished: code === 24 };
+  }
+  const problem = summariseStderr(stderr, `rsync exited with code ${code}`);
+  if (MISSING_REMOTE_RSYNC.some((re) => re.test(stderr))) return { status: "missing-remote-rsync", problem };
+  if (code === 127 || code === 126) {
+    if (stderr.includes(`${kubectl}: not found`)) return { status: "fatal", problem: `kubectl was not found (${kubectl}) when rsync started it; install kubectl or set BETA_KUBECTL` };
+    return { status: "missing-remote-rsync", problem };
+  }
+  if (code === 23) {
+    const lines = stderr
+      .split("\n")
+      .filter((line) => line.startsWith("rsync:") || line.startsWith("cannot delete"))
+      .slice(0, 5);
+    return { status: "partial", changes: parseItemized(stdout), stats: parseStats(stdout), problem: lines.join("; ") || problem };
+  }
+  if (code === null || TRANSIENT_CODES.has(code)) return { status: "transient", problem };
+  return { status: "fatal", problem: `rsync failed (exit code ${code}): ${problem}` };
+}
+
+export interface RsyncRunOptions {
+  rsync: string;
+  kubectl: string;
+  rshScript?: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Directory for the run's filter and list files (never inside the synced tree). */
+  workDir: string;
+  timeoutSeconds?: number;
+}
+
+/** Runs rsync once. Never writes into the local tree: it is only ever the source. */
+export async function runRsync(request: RsyncRequest, options: RsyncRunOptions): Promise<RsyncOutcome> {
+  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter") };
+  await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
+  if (request.paths) {
+    files.listFile = path.join(options.workDir, "paths");
+    await fs.writeFile(files.listFile, request.paths.map((p) => `${p}\0`).join(""));
+  }
+  const args = rsyncArgs(request, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
+  const result = await runProcess(options.rsync, args, {
+    cwd: request.localRoot,
+    signal: options.signal,
+    env: {
+      ...options.env,
+      BETA_SYNC_KUBECTL: options.kubectl,
+      BETA_SYNC_NAMESPACE: request.target.namespace,
+      BETA_SYNC_POD: request.target.name,
+      BETA_SYNC_CONTAINER: request.target.container,
+    },
+  });
+  if (result.spawnError) {
+    throw new SyncError(
+      result.spawnError.code === "ENOENT"
+        ? `rsync is not installed on this machine (looked for ${JSON.stringify(options.rsync)}): install it, e.g. apt-get install rsync or brew install rsync`
+        : `could not start rsync: ${result.spawnError.message}`,
+      false,
+    );
+  }
+  if (result.aborted || options.signal?.aborted) return { status: "aborted" };
+  return classifyRsyncExit(result.code, result.stdout, result.stderr, options.kubectl);
+}
