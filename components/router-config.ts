@@ -4,6 +4,14 @@
  * server blocks) that the router image includes from `conf.d`; it never lists Betas, so
  * creating or destroying a Beta never changes or reloads the router: every request resolves
  * `<app>.beta-<name>.svc.<clusterDomain>` through the cluster DNS.
+ *
+ * Unknown Beta or app down: either the name does not resolve (no namespace, so no Service:
+ * NXDOMAIN) or it resolves and the connection is refused, reset or times out. Both end in
+ * nginx's own 502/504, which `error_page` sends to a named location; `$upstream_addr` is empty
+ * there only when no address was ever tried. Empty: 404 "no such Beta"; else: 503 "app down".
+ *
+ * Cost: stock nginx keeps no upstream keepalive for a proxy_pass with variables, so every request
+ * opens a new connection to its app; bench/router.ts measures what that costs.
  */
 import { ConfigError } from "../lib/config-error";
 import {
@@ -280,7 +288,7 @@ function indent(lines: readonly string[], depth = 1): string[] {
 }
 
 /** Pages for a Beta host whose app did not answer; `app` is a literal name or `$beta_app`. */
-function errorPages(options: ResolvedOptions, app: string, isDefault: boolean): string[] {
+function errorPages(app: string, isDefault: boolean): string[] {
   const host = "https://$host/";
   const beta = "${beta_name}";
   const ns = `${BETA_PREFIX}${beta}`;
@@ -358,7 +366,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
         "# The normalised public host (lower case, no port), never the raw Host header.",
         "proxy_set_header Host $host;",
         "# Pass WebSocket upgrades on; plain requests close (no keepalive to a per-request target).",
-        "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Upgrade $beta_upgrade;",
         "proxy_set_header Connection $beta_connection;",
         "# TLS ended at the load balancer, in front of this listener.",
         "proxy_set_header X-Forwarded-Proto https;",
@@ -381,7 +389,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       ]),
       "}",
       "",
-      ...errorPages(options, app, isDefault),
+      ...errorPages(app, isDefault),
     ]),
     "}",
   ];
@@ -465,10 +473,15 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
     "# Fail fast when the DNS server does not answer.",
     `resolver_timeout ${resolved.resolverTimeoutSeconds}s;`,
     "",
-    "# WebSocket upgrades are passed on; anything else closes the upstream connection.",
+    "# Only WebSocket upgrades are passed on (an h2c upgrade would tunnel past the router);",
+    "# anything else closes the upstream connection, which is per request anyway.",
     "map $http_upgrade $beta_connection {",
-    "  default upgrade;",
-    '  "" close;',
+    '  "~*^websocket$" upgrade;',
+    "  default close;",
+    "}",
+    "map $http_upgrade $beta_upgrade {",
+    '  "~*^websocket$" $http_upgrade;',
+    '  default "";',
     "}",
     "",
     "# Reuse a caller's request id when it looks like one, else nginx's own.",

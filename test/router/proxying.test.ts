@@ -1,0 +1,154 @@
+/**
+ * What apps see of a proxied request (forwarded headers, request ids), WebSockets and
+ * server-sent events through the router, the plain-HTTP redirect port and the health port.
+ */
+import http from "node:http";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { echoOf, startRouterFixture, type RouterFixture } from "../support/router-fixture";
+import { httpRequest } from "../support/router-net";
+
+let router: RouterFixture;
+
+beforeAll(async () => {
+  router = await startRouterFixture({ redirectPort: true, healthPort: true });
+});
+
+afterAll(async () => {
+  await router?.stop();
+});
+
+function printLogsOnFailure(): void {
+  onTestFailed(() => console.log(router.diagnostics()));
+}
+
+describe("an app sees where the request came from, as the router saw it", () => {
+  it("X-Forwarded-Proto is https (TLS ended at the load balancer), X-Forwarded-Host the normalised host", async () => {
+    printLogsOnFailure();
+    const echo = echoOf(await router.get("API--Alice.beta.example.com:443", "/"));
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
+    expect(echo.headers["x-forwarded-host"]).toBe("api--alice.beta.example.com");
+    expect(echo.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(echo.headers.host).toBe("api--alice.beta.example.com");
+  });
+
+  it("forwarded headers a client made up are replaced, not passed on", async () => {
+    printLogsOnFailure();
+    const echo = echoOf(
+      await router.get("alice.beta.example.com", "/", {
+        "X-Forwarded-For": "10.0.0.1",
+        "X-Forwarded-Host": "kubernetes.default.svc.cluster.local",
+        "X-Forwarded-Proto": "http",
+        Proxy: "http://evil.com:3128",
+      }),
+    );
+    expect(echo.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(echo.headers["x-forwarded-host"]).toBe("alice.beta.example.com");
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
+    expect(echo.headers.proxy).toBeUndefined();
+  });
+
+  it("every request gets an X-Request-ID; a caller's well-formed one is kept, a malformed one replaced", async () => {
+    printLogsOnFailure();
+    const fresh = echoOf(await router.get("alice.beta.example.com", "/"));
+    expect(fresh.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    const kept = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": "checkout-7f3a:42" }));
+    expect(kept.headers["x-request-id"]).toBe("checkout-7f3a:42");
+    const replaced = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": "<script>alert(1)</script>" }));
+    expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe("live connections pass through", () => {
+  it("a WebSocket upgrade gets 101 from the app and then carries bytes both ways", async () => {
+    printLogsOnFailure();
+    const socket = net.connect({ host: "127.0.0.1", port: router.port });
+    try {
+      let received = Buffer.alloc(0);
+      socket.on("data", (chunk) => (received = Buffer.concat([received, chunk])));
+      const waitFor = async (test: () => boolean): Promise<void> => {
+        for (let i = 0; i < 100 && !test(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      socket.write(
+        "GET /socket HTTP/1.1\r\nHost: api--alice.beta.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+      await waitFor(() => received.includes("\r\n\r\n"));
+      const head = received.toString("latin1");
+      expect(head).toMatch(/^HTTP\/1\.1 101 /);
+      expect(head).toMatch(/\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+      expect(head).toMatch(/\r\nUpgrade: websocket\r\n/i);
+
+      received = Buffer.alloc(0);
+      const frame = Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0x69, 0x67, 0x6f, 0x68, 0x6e]); // masked "hello"
+      socket.write(frame);
+      await waitFor(() => received.length >= frame.length);
+      expect(received).toEqual(frame);
+      const upgrade = router.aliceApi.requests.find((request) => request.upgrade);
+      expect(upgrade?.headers.upgrade).toBe("websocket");
+      expect(upgrade?.headers.connection).toMatch(/upgrade/i);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it("only WebSocket upgrades reach the app: an h2c upgrade (request smuggling) is dropped", async () => {
+    printLogsOnFailure();
+    const echo = echoOf(await router.get("alice.beta.example.com", "/admin", { Upgrade: "h2c", Connection: "Upgrade, HTTP2-Settings", "HTTP2-Settings": "AAMAAABkAAQAAP__" }));
+    expect(echo.headers.upgrade).toBeUndefined();
+    expect(echo.headers.connection).toBe("close");
+  });
+
+  it("server-sent events arrive one by one, not buffered until the stream ends", async () => {
+    printLogsOnFailure();
+    const arrivals: number[] = [];
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.get(
+        { host: "127.0.0.1", port: router.port, path: "/events", headers: { Host: "alice.beta.example.com", Accept: "text/event-stream" } },
+        (response) => {
+          response.on("data", () => arrivals.push(Date.now()));
+          response.on("end", () => resolve(response.statusCode ?? 0));
+          response.on("error", reject);
+        },
+      );
+      request.setTimeout(5_000, () => request.destroy(new Error("no end of stream within 5 s")));
+      request.on("error", reject);
+    });
+    expect(status).toBe(200);
+    expect(arrivals.length).toBeGreaterThanOrEqual(3);
+    // The app writes an event every 200 ms; buffered, all would arrive at once at the end.
+    expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe("plain HTTP on the redirect port", () => {
+  const rows: { why: string; host: string; target: string; location: string }[] = [
+    { why: "a Beta URL moves to https with its path and query", host: "alice.beta.example.com", target: "/orders?id=7", location: "https://alice.beta.example.com/orders?id=7" },
+    { why: "an app URL too, normalised", host: "API--alice.beta.example.com:80", target: "/", location: "https://api--alice.beta.example.com/" },
+  ];
+  for (const { why, host, target, location } of rows) it(why, async () => {
+    const before = router.upstreams.map((upstream) => upstream.requests.length);
+    const response = await httpRequest(router.redirectPort ?? 0, { host, target });
+    expect(response.status).toBe(301);
+    expect(response.headers.location).toBe(location);
+    expect(router.upstreams.map((upstream) => upstream.requests.length)).toEqual(before);
+  });
+
+  it.each(["evil.com", "www.beta.example.com", "alice.beta.example.com.evil.com", "127.0.0.1"])(
+    "is no open redirect: %s gets the default server's 421",
+    async (host) => {
+      const response = await httpRequest(router.redirectPort ?? 0, { host, target: "/" });
+      expect(response.status).toBe(421);
+      expect(response.headers.location).toBeUndefined();
+    },
+  );
+});
+
+describe("the plain health port (for kubelet probes)", () => {
+  it("answers /healthz and nothing else, for any Host", async () => {
+    const before = router.upstreams.map((upstream) => upstream.requests.length);
+    expect((await httpRequest(router.healthPort ?? 0, { host: "10.0.0.5:8082", target: "/healthz" })).status).toBe(200);
+    expect((await httpRequest(router.healthPort ?? 0, { host: "alice.beta.example.com", target: "/" })).status).toBe(404);
+    expect(router.upstreams.map((upstream) => upstream.requests.length)).toEqual(before);
+  });
+});
