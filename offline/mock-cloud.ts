@@ -76,7 +76,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
   }
 
   private stateFor(args: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {
-    const inputs = args.inputs as Record<string, any>;
+    const inputs = args.inputs as { spec?: { type?: string }; domainName?: string; certificateArn?: string; name?: string };
     switch (args.type) {
       case "pulumi:pulumi:StackReference": {
         const stack = this.options.stackOutputs?.[id];
