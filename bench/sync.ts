@@ -11,12 +11,13 @@
  * kubectl (a Go binary) does not; a busy machine shows in every figure, so the load
  * average is printed too.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startSync, type SyncEvent } from "../cli/sync";
-import { SyncFixture, waitFor } from "../test/support/sync-fixture";
+import { FAKE_KUBECTL, SyncFixture, waitFor } from "../test/support/sync-fixture";
 
 const FILES = 5000;
 const DIRS = 50;
@@ -55,6 +56,17 @@ async function sha(file: string): Promise<string | undefined> {
   }
 }
 
+/** Median wall time of `fake-kubectl exec ... -- true`: the stand-in's own cost per exec. */
+function standInCost(env: NodeJS.ProcessEnv): number {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    spawnSync(FAKE_KUBECTL, ["exec", "-i", "-n", "beta-alice", "web-abc", "-c", "web", "--", "true"], { env });
+    times.push(performance.now() - start);
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
 async function main(): Promise<void> {
   const fixture = await SyncFixture.create();
   try {
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
     await fs.writeFile(path.join(fixture.local, ".gitignore"), "*.log\n");
     console.log(`generated ${FILES} source files in ${DIRS} directories + one ${(big.length / 1024 / 1024).toFixed(1)} MB file in ${((performance.now() - generateStart) / 1000).toFixed(1)} s`);
     console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}`);
+    console.log(`kubectl stand-in: ${standInCost(fixture.env).toFixed(0)} ms per bare exec (Node start-up; part of every figure below)`);
 
     const events: SyncEvent[] = [];
     const sessionStart = performance.now();

@@ -128,6 +128,9 @@ export function classifyRsyncExit(code: number | null, stdout: string, stderr: s
     return { status: "partial", changes: parseItemized(stdout), stats: parseStats(stdout), problem: lines.join("; ") || problem };
   }
   if (code === null || TRANSIENT_CODES.has(code)) return { status: "transient", problem };
+  if (/unknown option|protocol version mismatch|incompatible/i.test(stderr)) {
+    return { status: "fatal", problem: `rsync refused the options beta sync uses (${problem}); the app's image needs rsync 3.1 or newer, and so does this machine` };
+  }
   return { status: "fatal", problem: `rsync failed (exit code ${code}): ${problem}` };
 }
 

@@ -42,6 +42,8 @@ export interface SyncOptions {
   maxBatchWaitMs?: number;
   /** How often an idle session checks whether its pod was replaced (default 3 s). */
   pollIntervalMs?: number;
+  /** A run checks the pod alongside itself unless a check succeeded this recently (default 1 s). */
+  recheckAfterMs?: number;
   retry?: Partial<RetryPolicy>;
   /** A batch with more changed paths than this syncs the whole tree instead (default 500). */
   fullSyncThreshold?: number;
@@ -118,9 +120,6 @@ function describeRun(changes: readonly Change[]): string {
   if (content.length === 1) return `${content[0]?.kind === "delete" ? "deleted" : "synced"} ${names[0]}`;
   return `synced ${content.length} changes (${summariseChanges(content)}): ${names.join(", ")}${more}`;
 }
-
-/** A run looks the pod up alongside itself unless a lookup confirmed it this recently. */
-const RECHECK_AFTER_MS = 1000;
 
 interface Job {
   full: boolean;
@@ -466,7 +465,7 @@ class Session implements SyncSession {
       files = paths.length;
       if (paths.length === 0) return undefined;
     }
-    const recentlyConfirmed = this.deps.clock.now() - this.confirmedAt < RECHECK_AFTER_MS;
+    const recentlyConfirmed = this.deps.clock.now() - this.confirmedAt < (this.options.recheckAfterMs ?? 1000);
     const checking = check && !recentlyConfirmed ? this.lookup().then((pod) => pod, () => undefined) : Promise.resolve(undefined);
     const [outcome, seen]: [RsyncOutcome, PodTarget | undefined] = await Promise.all([
       runRsync(
