@@ -43,6 +43,8 @@ export interface RouterConfigOptions {
   healthPort?: number;
   /** Allow-list of routable app names; default: any valid app name. Must contain `defaultApp`. */
   apps?: readonly string[];
+  /** Scheme clients used, sent as X-Forwarded-Proto and shown on pages: `https` when TLS ends at the load balancer (default), `http` without TLS. */
+  forwardedProto?: "https" | "http";
   /** Listeners expect the PROXY protocol (e.g. from an AWS NLB) and forward the client address it carries; default false. */
   proxyProtocol?: boolean;
   /** Seconds nginx caches a DNS answer, positive or negative: how long a new or deleted Beta takes to show; default 5. */
@@ -75,6 +77,7 @@ interface ResolvedOptions {
   redirectPort: number | undefined;
   healthPort: number | undefined;
   apps: readonly string[] | undefined;
+  forwardedProto: "https" | "http";
   proxyProtocol: boolean;
   resolverValidSeconds: number;
   resolverTimeoutSeconds: number;
@@ -190,6 +193,9 @@ function resolveOptions(options: RouterConfigOptions): ResolvedOptions {
     apps = [...options.apps];
   }
 
+  const forwardedProto = options.forwardedProto ?? "https";
+  if (forwardedProto !== "https" && forwardedProto !== "http") fail("forwardedProto", forwardedProto, 'use "https" or "http"');
+
   const maxBodyMegabytes = options.maxBodyMegabytes ?? 100;
   if (!Number.isInteger(maxBodyMegabytes) || maxBodyMegabytes < 1 || maxBodyMegabytes > 10240) {
     fail("maxBodyMegabytes", maxBodyMegabytes, "use a whole number of megabytes from 1 to 10240");
@@ -205,6 +211,7 @@ function resolveOptions(options: RouterConfigOptions): ResolvedOptions {
     redirectPort,
     healthPort,
     apps,
+    forwardedProto,
     proxyProtocol: options.proxyProtocol ?? false,
     resolverValidSeconds: checkSeconds("resolverValidSeconds", options.resolverValidSeconds ?? 5, 3600),
     resolverTimeoutSeconds: checkSeconds("resolverTimeoutSeconds", options.resolverTimeoutSeconds ?? 2, 60),
@@ -288,8 +295,8 @@ function indent(lines: readonly string[], depth = 1): string[] {
 }
 
 /** Pages for a Beta host whose app did not answer; `app` is a literal name or `$beta_app`. */
-function errorPages(app: string, isDefault: boolean): string[] {
-  const host = "https://$host/";
+function errorPages(options: ResolvedOptions, app: string, isDefault: boolean): string[] {
+  const host = `${options.forwardedProto}://$host/`;
   const beta = "${beta_name}";
   const ns = `${BETA_PREFIX}${beta}`;
   const appText = isDefault ? `its default app ${app}` : `app ${app}`;
@@ -368,8 +375,10 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
         "# Pass WebSocket upgrades on; plain requests close (no keepalive to a per-request target).",
         "proxy_set_header Upgrade $beta_upgrade;",
         "proxy_set_header Connection $beta_connection;",
-        "# TLS ended at the load balancer, in front of this listener.",
-        "proxy_set_header X-Forwarded-Proto https;",
+        options.forwardedProto === "https"
+          ? "# TLS ended at the load balancer, in front of this listener."
+          : "# No TLS anywhere in front of this listener.",
+        `proxy_set_header X-Forwarded-Proto ${options.forwardedProto};`,
         "proxy_set_header X-Forwarded-Host $host;",
         "# Replace, not append: the router is the first hop that knows the client's address.",
         `proxy_set_header X-Forwarded-For ${clientAddress};`,
@@ -389,7 +398,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       ]),
       "}",
       "",
-      ...errorPages(app, isDefault),
+      ...errorPages(options, app, isDefault),
     ]),
     "}",
   ];

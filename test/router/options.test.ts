@@ -50,6 +50,7 @@ describe("router options that are not valid fail before any nginx text is render
     { why: "the default app must be routable", options: { apps: ["api"] }, message: /defaultApp "web".*one of apps \(api\)/ },
     { why: "cache times are whole seconds", options: { resolverValidSeconds: 0.5 }, message: /resolverValidSeconds 0.5/ },
     { why: "a zero cache time would ask DNS on every request", options: { resolverValidSeconds: 0 }, message: /resolverValidSeconds 0/ },
+    { why: "X-Forwarded-Proto is a scheme", options: { forwardedProto: "ftp" as "http" }, message: /forwardedProto "ftp".*"https" or "http"/ },
     { why: "a body limit of zero would mean no limit in nginx", options: { maxBodyMegabytes: 0 }, message: /maxBodyMegabytes 0/ },
   ];
   for (const { why, options, message } of rows) it(`rejects it: ${why}`, () => {
@@ -68,6 +69,7 @@ describe("router options that are valid render", () => {
     { why: "a resolver by name", options: { resolver: "kube-dns.kube-system.svc.cluster.local" } },
     { why: "an IPv6 listen address", options: { listenAddress: "[::]" } },
     { why: "another cluster domain", options: { clusterDomain: "k8s.internal" } },
+    { why: "plain HTTP end to end (router tls: none)", options: { forwardedProto: "http" } },
     { why: "every option", options: { redirectPort: 8081, healthPort: 8082, apps: ["web", "api"], proxyProtocol: true, resolverValidSeconds: 30 } },
   ];
   for (const { why, options } of rows) it(`accepts ${why}`, () => {

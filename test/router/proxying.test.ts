@@ -152,3 +152,21 @@ describe("the plain health port (for kubelet probes)", () => {
     expect(router.upstreams.map((upstream) => upstream.requests.length)).toEqual(before);
   });
 });
+
+describe("a platform without TLS at the load balancer (router tls: none)", () => {
+  let plain: RouterFixture;
+
+  beforeAll(async () => {
+    plain = await startRouterFixture({ config: { forwardedProto: "http" } });
+  });
+
+  afterAll(async () => {
+    await plain?.stop();
+  });
+
+  it("tells apps the request came over http, and its pages link to http URLs", async () => {
+    onTestFailed(() => console.log(plain.diagnostics()));
+    expect(echoOf(await plain.get("alice.beta.example.com")).headers["x-forwarded-proto"]).toBe("http");
+    expect((await plain.get("carol.beta.example.com")).body).toContain("at http://carol.beta.example.com/");
+  });
+});
