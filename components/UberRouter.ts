@@ -65,6 +65,8 @@ export class UberRouter extends pulumi.ComponentResource {
         resolver: address,
         listenPort: ROUTER_PORTS.https,
         redirectPort: router.tls === "acm" ? ROUTER_PORTS.redirect : undefined,
+        // Without TLS at the load balancer, apps must not be told the request was https.
+        forwardedProto: router.tls === "acm" ? "https" : "http",
         healthPort: ROUTER_PORTS.health,
         clusterDomain: args.clusterDomain,
         defaultApp: args.defaultApp,

@@ -90,6 +90,8 @@ describe("the platform stack without a hosted zone", () => {
     const service = objectNamed(platform, "Service", "router", "uber");
     expect(service.spec.ports).toEqual([{ name: "http", port: 80, targetPort: "https", protocol: "TCP" }]);
     expect(service.metadata.annotations?.["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]).toBeUndefined();
+    const config = objectNamed(platform, "ConfigMap", "router-config", "uber").data["beta-router.conf"] as string;
+    expect(config).toMatch(/X-Forwarded-Proto http;/);
   });
 });
 
