@@ -1,0 +1,73 @@
+/** Small pieces every verb uses: help examples, the Beta name, progress, number options. */
+import { Command, InvalidArgumentError } from "commander";
+import { betaStackName } from "../lib/names";
+import type { CliDeps, OperationProgress } from "./deps";
+import { resolveBetaName } from "./default-name";
+import type { Writer } from "./output";
+
+/** Adds an "Examples:" section (after an optional paragraph of notes) to the verb's --help. */
+export function withExamples(command: Command, examples: readonly string[], notes?: string): Command {
+  const before = notes ? `\n${notes.trim()}\n` : "";
+  return command.addHelpText("after", `${before}\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n`);
+}
+
+/**
+ * Runs a Pulumi operation so that Ctrl-C cancels it cleanly: Pulumi, in the same process
+ * group, gets the interrupt and stops at a safe point (leaving no stack locked), so the first
+ * Ctrl-C only says so and waits; a second one quits at once.
+ */
+export async function cancellable<T>(stderr: Writer, operation: () => Promise<T>): Promise<T> {
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      stderr.write("\nCancelling: waiting for Pulumi to stop cleanly (Ctrl-C again to quit now, which may leave the stack locked).\n");
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    return await operation();
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+/** The Beta a verb works on: the given name, `$BETA_NAME` or the OS user (saying so on stderr). */
+export function chooseBeta(given: string | undefined, deps: CliDeps, verb: string): { name: string; stack: string } {
+  const resolved = resolveBetaName(given, deps, verb);
+  if (resolved.note) deps.stderr.write(`${resolved.note}\n`);
+  return { name: resolved.name, stack: betaStackName(resolved.name) };
+}
+
+/** Streams Pulumi's own display to `writer` (stderr), as `pulumi up` would print it. */
+export function pulumiDisplay(writer: Writer): (progress: OperationProgress) => void {
+  return (progress) => {
+    if (progress.kind === "output") writer.write(progress.text);
+  };
+}
+
+/** commander parser for a whole number in [min, max]. */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^[0-9]+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}, got ${JSON.stringify(value)}.`);
+    }
+    return n;
+  };
+}
+
+/** A string output, or undefined. */
+export function stringOutput(outputs: Record<string, unknown>, key: string): string | undefined {
+  const value = outputs[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A string → string map output (e.g. `urls`, `images`), or {}. */
+export function mapOutput(outputs: Record<string, unknown>, key: string): Record<string, string> {
+  const value = outputs[key];
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}

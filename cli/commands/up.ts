@@ -1,0 +1,91 @@
+/** `beta up [name]`: create the Beta's stack if needed and deploy it, then print its URLs. */
+import { Command } from "commander";
+import type { CliDeps } from "../deps";
+import { CliError } from "../errors";
+import { cancellable, chooseBeta, mapOutput, pulumiDisplay, stringOutput, withExamples } from "../command-helpers";
+import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
+import { imageTagFromOptions } from "../image-tag";
+import { formatJson, formatTable } from "../output";
+
+interface UpOptions {
+  imageTag?: string;
+  branch?: string;
+  unpin?: boolean;
+  json?: boolean;
+}
+
+export function registerUpCommand(program: Command, deps: CliDeps): void {
+  const command = program
+    .command("up")
+    .description("Create or update your Beta: stack beta-<name>, namespace beta-<name>, https://<name>.<domain>")
+    .argument("[name]", "developer name (default: $BETA_NAME, else your OS user name)")
+    .option("--image-tag <tag>", "pin every app to this image tag (sets beta:imageTag)")
+    .option("--branch <branch>", "pin every app to the branch build: tag branch-<branch, lower-cased, other characters as '-'>")
+    .option("--unpin", "remove beta:imageTag: follow the platform's release tag again")
+    .option("--json", "print the result as JSON (progress still goes to stderr)")
+    .action(async (given: string | undefined, options: UpOptions) => up(deps, given, options));
+  withExamples(command, [
+    "beta up                          # your own Beta, named after $BETA_NAME or your OS user",
+    "beta up alice",
+    "beta up --branch feature/login   # run the images CI built from branch feature/login",
+    "beta up --unpin                  # back to the latest green master",
+    "beta up alice --json | jq -r .url",
+  ], `
+Image tags: by default every app runs the platform's release tag (the latest green master,
+master-<short sha>). --image-tag pins the Beta to another tag; --branch <branch> pins it to
+the branch build, tagged branch-<branch> with the branch lower-cased, every run of characters
+other than a-z 0-9 _ . - turned into one '-', leading/trailing '.' and '-' dropped, and cut
+to 121 characters (feature/Login_Page → branch-feature-login_page). A pinned Beta keeps its
+images when CI releases, but still gets platform changes.`);
+}
+
+async function up(deps: CliDeps, given: string | undefined, options: UpOptions): Promise<void> {
+  const { name, stack } = chooseBeta(given, deps, "up");
+  const tag = imageTagFromOptions(options);
+  if (tag !== undefined && options.unpin) throw new CliError("Give --unpin or an image tag, not both.");
+
+  const gateway = await deps.gateway();
+  deps.stderr.write(`Preparing stack ${stack}...\n`);
+  const { created } = await gateway.ensureStack(stack);
+  deps.stderr.write(created ? `Created stack ${stack}.\n` : `Stack ${stack} exists; updating it.\n`);
+  if (tag !== undefined) {
+    await gateway.setConfig(stack, "beta:imageTag", tag);
+    deps.stderr.write(`Pinned ${name} to image tag ${tag} (beta:imageTag); \`beta up ${name} --unpin\` follows releases again.\n`);
+  } else if (options.unpin) {
+    await gateway.removeConfig(stack, "beta:imageTag");
+    deps.stderr.write(`Removed beta:imageTag: ${name} follows the platform's release tag.\n`);
+  }
+
+  deps.stderr.write(`Deploying ${stack} (this takes a minute or two the first time)...\n`);
+  let result;
+  try {
+    result = await cancellable(deps.stderr, () => gateway.up(stack, { onProgress: pulumiDisplay(deps.stderr), message: `beta up ${name}` }));
+  } catch (error) {
+    if (isUpdateInProgress(error)) {
+      throw new CliError(
+        `Another update of ${stack} is in progress.`,
+        `Wait for it to finish and run \`beta up ${name}\` again. If it crashed, unlock the stack with \`pulumi cancel --stack ${stack}\`.`,
+      );
+    }
+    throw new CliError(`Deploying ${stack} failed: ${summariseError(error)}`, `Fix the problem and run \`beta up ${name}\` again; \`beta status ${name}\` shows what runs.`);
+  }
+
+  const url = stringOutput(result.outputs, "url");
+  const urls = mapOutput(result.outputs, "urls");
+  const images = mapOutput(result.outputs, "images");
+  if (options.json) {
+    deps.stdout.write(formatJson({ name, stack, created, url: url ?? null, urls, images }));
+    return;
+  }
+  deps.stdout.write(`\nBeta ${name} is up: ${url ?? "(no url output)"}\n`);
+  const apps = Object.keys(urls).sort();
+  if (apps.length > 0) {
+    deps.stdout.write(
+      formatTable(apps, [
+        { header: "app", value: (app) => app },
+        { header: "url", value: (app) => urls[app] },
+        { header: "image", value: (app) => images[app] ?? "" },
+      ]),
+    );
+  }
+}

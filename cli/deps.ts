@@ -1,0 +1,100 @@
+/**
+ * Everything the `beta` command reaches outside itself, as interfaces: Pulumi (through the
+ * Automation API), kubectl, the terminal, the clock. `cli/default-deps.ts` wires the real
+ * ones; tests pass fakes.
+ */
+import type { RenderBetaOptions, RenderedBeta } from "../offline/render-beta";
+import type { Clock } from "./fleet/clock";
+import type { Writer } from "./output";
+
+/** One stack as the backend lists it. */
+export interface StackSummary {
+  /** As the backend names it: `beta-alice`, or fully qualified `org/beta/beta-alice`. */
+  name: string;
+  /** End of the last update; undefined when the stack was never deployed. */
+  lastUpdate?: Date;
+  updateInProgress: boolean;
+  resourceCount?: number;
+  /** The stack's page in the Pulumi console, when the backend has one. */
+  consoleUrl?: string;
+}
+
+/** What an update or destroy reports while it runs. */
+export type OperationProgress =
+  /** A line of Pulumi's own display (what `pulumi up` prints). */
+  | { kind: "output"; text: string }
+  /** A resource step starting, finishing or failing. */
+  | { kind: "resource"; status: "started" | "done" | "failed"; op: string; type: string; name: string }
+  | { kind: "diagnostic"; severity: "info" | "warning" | "error"; message: string };
+
+export interface OperationOptions {
+  onProgress?: (progress: OperationProgress) => void;
+  /** Recorded with the update in the stack's history. */
+  message?: string;
+  signal?: AbortSignal;
+}
+
+export interface UpResult {
+  outputs: Record<string, unknown>;
+  /** Resource changes by operation (`create`, `update`, `same`, ...). */
+  changes: Record<string, number>;
+}
+
+/**
+ * The Automation API, reduced to what `beta` needs. Stack names are as given (`beta-alice`,
+ * `dev`); config keys are full (`beta:imageTag`) and values are the strings Pulumi stores.
+ * Errors are thrown as the Automation API throws them (e.g. `ConcurrentUpdateError` when
+ * another update of the stack is running).
+ */
+export interface StackGateway {
+  listStacks(): Promise<StackSummary[]>;
+  hasStack(stack: string): Promise<boolean>;
+  /** Selects the stack, creating it when missing. */
+  ensureStack(stack: string): Promise<{ created: boolean }>;
+  getConfig(stack: string): Promise<Record<string, string>>;
+  setConfig(stack: string, key: string, value: string): Promise<void>;
+  removeConfig(stack: string, key: string): Promise<void>;
+  up(stack: string, options?: OperationOptions): Promise<UpResult>;
+  destroy(stack: string, options?: OperationOptions): Promise<void>;
+  /** Deletes the stack, its history and its `Pulumi.<stack>.yaml` (the stack must be empty). */
+  removeStack(stack: string): Promise<void>;
+  /** The stack's outputs as plain values; empty for a stack never deployed. */
+  outputs(stack: string): Promise<Record<string, unknown>>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlRunner {
+  /** Runs kubectl and captures its output. */
+  capture(args: readonly string[]): Promise<KubectlResult>;
+  /** Runs kubectl attached to this terminal (`logs -f`, `exec -it`); resolves to its exit code. */
+  attach(args: readonly string[]): Promise<number>;
+}
+
+export type RenderBeta = (options: RenderBetaOptions) => Promise<RenderedBeta>;
+
+export interface CliDeps {
+  stdout: Writer;
+  stderr: Writer;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The OS login name, the last fallback for the Beta name; undefined when unknown. */
+  osUserName(): string | undefined;
+  /** True when a person can answer a prompt (stdin is a terminal). */
+  isInteractive(): boolean;
+  /** Asks on the terminal and resolves to the answer (without the newline). */
+  prompt(question: string): Promise<string>;
+  /** The Automation API; created on first use, failing with install help when the Pulumi CLI is missing. */
+  gateway(): Promise<StackGateway>;
+  /** kubectl (or `$BETA_KUBECTL`); failing with install help when it is missing. */
+  kubectl(): KubectlRunner;
+  /** Opens a URL in a browser; false when no opener (xdg-open, open) is available. */
+  openUrl(url: string): Promise<boolean>;
+  renderBeta: RenderBeta;
+  clock: Clock;
+  /** The repository root: where `Pulumi.yaml` and `Pulumi.dev.yaml` live. */
+  workDir: string;
+}

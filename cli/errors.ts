@@ -1,0 +1,60 @@
+/**
+ * Errors the `beta` command expects. Anything thrown as a CliError is printed as its message
+ * (plus what to do next) with no stack trace; anything else is a bug and says so.
+ */
+import { ConfigError } from "../lib/config-error";
+import { NameError } from "../lib/names";
+import { summariseError } from "./fleet/pulumi-errors";
+
+/** Automation API errors (by name, so this file does not load the Automation API). */
+const PULUMI_COMMAND_ERRORS = ["CommandError", "ConcurrentUpdateError", "StackNotFoundError", "StackAlreadyExistsError"];
+
+/** An expected failure: `message` says what went wrong, `hint` what to do next. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/**
+ * Ends the command with `exitCode` without printing anything more: the command has already
+ * said why (e.g. `beta status` printed the table with the app that is not ready).
+ */
+export class SilentExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = "SilentExit";
+  }
+}
+
+/** The text and exit code `beta` prints for an error that ends a command. */
+export function describeFailure(error: unknown, debug = false): { text: string; exitCode: number } {
+  if (error instanceof SilentExit) return { text: "", exitCode: error.exitCode };
+  if (error instanceof CliError) {
+    return { text: `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}\n`, exitCode: error.exitCode };
+  }
+  if (error instanceof ConfigError || error instanceof NameError) {
+    return { text: `Error: ${error.message}\n`, exitCode: 1 };
+  }
+  if (error instanceof Error && PULUMI_COMMAND_ERRORS.includes(error.name)) {
+    return {
+      text:
+        `Error: the Pulumi CLI failed: ${summariseError(error)}\n` +
+        (debug ? `${error.message}\n` : "Check `pulumi whoami` (logged in to the right backend?); BETA_DEBUG=1 prints Pulumi's full output.\n"),
+      exitCode: 1,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+  return {
+    text:
+      `Error: ${message}${stack}\n` +
+      (debug ? "" : "This looks like a bug in beta; re-run with BETA_DEBUG=1 for a stack trace and report it.\n"),
+    exitCode: 1,
+  };
+}

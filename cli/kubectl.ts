@@ -1,0 +1,71 @@
+/**
+ * kubectl, the real one: `$BETA_KUBECTL` or `kubectl` on PATH, looked up before each run so a
+ * missing binary is a message saying how to get it.
+ */
+import { spawn } from "node:child_process";
+import type { KubectlResult, KubectlRunner } from "./deps";
+import { CliError } from "./errors";
+import { findProgram } from "./which";
+
+export const KUBECTL_INSTALL_HINT =
+  "Install kubectl (https://kubernetes.io/docs/tasks/tools/) and point it at the Beta cluster " +
+  "(`aws eks update-kubeconfig --name <cluster>` on EKS), or set BETA_KUBECTL to the kubectl to use.";
+
+/** The kubectl binary to run, or a CliError saying how to get one. */
+export function resolveKubectl(env: Readonly<Record<string, string | undefined>>): string {
+  const wanted = env.BETA_KUBECTL || "kubectl";
+  const found = findProgram(wanted, env);
+  if (found) return found;
+  if (env.BETA_KUBECTL) {
+    throw new CliError(`BETA_KUBECTL is set to ${JSON.stringify(env.BETA_KUBECTL)}, which is not an executable program.`, KUBECTL_INSTALL_HINT);
+  }
+  throw new CliError("kubectl was not found on PATH.", KUBECTL_INSTALL_HINT);
+}
+
+export function createKubectlRunner(env: Readonly<Record<string, string | undefined>>): KubectlRunner {
+  const childEnv = { ...process.env, ...env };
+  return {
+    capture(args) {
+      const binary = resolveKubectl(env);
+      return new Promise<KubectlResult>((resolve, reject) => {
+        const child = spawn(binary, [...args], { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.on("error", reject);
+        child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+      });
+    },
+    attach(args) {
+      const binary = resolveKubectl(env);
+      return new Promise<number>((resolve, reject) => {
+        const child = spawn(binary, [...args], { stdio: "inherit", env: childEnv });
+        child.on("error", reject);
+        child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+      });
+    },
+  };
+}
+
+/** `--context <ctx>` when one was asked for. */
+export function contextArgs(context: string | undefined): string[] {
+  return context ? ["--context", context] : [];
+}
+
+/** Runs `kubectl <args>`, expecting success and JSON on stdout. */
+export async function kubectlJson(runner: KubectlRunner, args: readonly string[]): Promise<unknown> {
+  const result = await runner.capture(args);
+  if (result.code !== 0) {
+    const why = result.stderr.trim().split("\n")[0] || `exit code ${result.code}`;
+    throw new CliError(
+      `kubectl ${args.join(" ")} failed: ${why}`,
+      "Check that kubectl points at the Beta cluster (`kubectl config current-context`, or pass --context).",
+    );
+  }
+  try {
+    return JSON.parse(result.stdout) as unknown;
+  } catch {
+    throw new CliError(`kubectl ${args.join(" ")} did not print JSON.`, "Is BETA_KUBECTL a real kubectl?");
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The `beta` command (bin/beta.cjs runs `main`). `buildProgram(deps)` is the whole command
+ * line with its dependencies injected, for tests; `runCli` parses and returns the exit code.
+ */
+import { Command, CommanderError } from "commander";
+import { version } from "../package.json";
+import type { CliDeps } from "./deps";
+import { describeFailure } from "./errors";
+import { registerDestroyCommand } from "./commands/destroy";
+import { registerListCommand } from "./commands/list";
+import { registerLogsCommand } from "./commands/logs";
+import { registerOpenCommand } from "./commands/open";
+import { registerReapCommand } from "./commands/reap";
+import { registerReleaseCommand } from "./commands/release";
+import { registerRenderCommand } from "./commands/render";
+import { registerShellCommand } from "./commands/shell";
+import { registerStatusCommand } from "./commands/status";
+import { registerSyncCommand } from "./commands/sync";
+import { registerUpCommand } from "./commands/up";
+import { defaultAppFromPlatformFile, defaultPlatformFile } from "./platform-file";
+
+const HELP_AFTER = `
+Every verb takes the Beta's name as its first argument; without it, $BETA_NAME is used, else
+your OS user name made into a valid name (lower case, '-' for anything else).
+
+Environment:
+  BETA_NAME      your Beta's name, when it is not your OS user name
+  BETA_KUBECTL   the kubectl to run (default: kubectl on PATH)
+  BETA_DEBUG     set to 1 for stack traces and Pulumi's full output on errors
+
+Examples:
+  $ beta up                       # create or update your Beta, print its URLs
+  $ beta status                   # is every app ready?
+  $ beta sync                     # mirror this directory into the default app
+  $ beta render alice | less      # the Kubernetes objects, offline
+  $ beta destroy --yes
+`;
+
+/** Exit codes a verb set without throwing (beta sync reports through a callback). */
+const verbExitCodes = new WeakMap<Command, { code: number }>();
+
+export function buildProgram(deps: CliDeps): Command {
+  const state = { code: 0 };
+  const program = new Command("beta")
+    .description("A personal cloud environment for every developer, in one shared Kubernetes cluster")
+    .version(version, "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => deps.stdout.write(text), writeErr: (text) => deps.stderr.write(text) })
+    .showHelpAfterError("(run with --help for usage)")
+    .showSuggestionAfterError()
+    .addHelpText("after", HELP_AFTER);
+  verbExitCodes.set(program, state);
+
+  registerUpCommand(program, deps);
+  registerStatusCommand(program, deps);
+  registerSyncCommand(program, {
+    env: { ...deps.env },
+    userName: () => deps.osUserName() ?? "",
+    streams: { stdout: deps.stdout, stderr: deps.stderr },
+    defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)) ?? "web",
+    setExitCode: (code) => {
+      state.code = code;
+    },
+  });
+  registerLogsCommand(program, deps);
+  registerShellCommand(program, deps);
+  registerOpenCommand(program, deps);
+  registerListCommand(program, deps);
+  registerRenderCommand(program, deps);
+  registerDestroyCommand(program, deps);
+  registerReleaseCommand(program, deps);
+  registerReapCommand(program, deps);
+  return program;
+}
+
+/** Runs `beta <args>` and resolves to the exit code; never throws. */
+export async function runCli(args: readonly string[], deps: CliDeps): Promise<number> {
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync([...args], { from: "user" });
+    return verbExitCodes.get(program)?.code ?? 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const { text, exitCode } = describeFailure(error, Boolean(deps.env.BETA_DEBUG));
+    deps.stderr.write(text);
+    return exitCode;
+  }
+}
+
+export async function main(args: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // Loaded here, not at the top: tests import this file with their own dependencies.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createDefaultDeps } = require("./default-deps") as typeof import("./default-deps");
+  // `beta list | head`: a reader that stops early is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  process.exitCode = await runCli(args, createDefaultDeps());
+}

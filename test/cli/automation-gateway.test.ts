@@ -1,0 +1,151 @@
+/**
+ * The real AutomationGateway over the real Automation API, with test/support/stub-pulumi.mjs
+ * standing in for the Pulumi CLI: checks the wiring (arguments, parsing, errors, progress).
+ */
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AutomationGateway, progressFromEvent } from "../../cli/automation-gateway";
+import type { OperationProgress } from "../../cli/deps";
+import { isUpdateInProgress } from "../../cli/fleet/pulumi-errors";
+
+const repo = path.resolve(__dirname, "../..");
+const bin = mkdtempSync(path.join(tmpdir(), "stub-pulumi-bin-"));
+const workDir = mkdtempSync(path.join(tmpdir(), "stub-pulumi-work-"));
+const state = path.join(workDir, "state.json");
+const log = path.join(workDir, "calls.log");
+
+function writeState(value: Record<string, unknown>): void {
+  writeFileSync(state, JSON.stringify(value));
+  writeFileSync(log, "");
+}
+const readState = () => JSON.parse(readFileSync(state, "utf8")) as Record<string, { config: Record<string, string>; outputs: Record<string, unknown> }>;
+const calls = () => readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+
+beforeAll(() => {
+  symlinkSync(path.join(repo, "test/support/stub-pulumi.mjs"), path.join(bin, "pulumi"));
+  writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: beta\nruntime: nodejs\n");
+  process.env.PATH = `${bin}${path.delimiter}${process.env.PATH}`;
+  process.env.STUB_PULUMI_STATE = state;
+  process.env.STUB_PULUMI_LOG = log;
+});
+
+let gateway: AutomationGateway;
+beforeEach(async () => {
+  writeState({
+    dev: { config: { "beta:releaseTag": "master-0000000" }, outputs: {}, lastUpdate: "2025-06-01T10:00:00.000Z" },
+    "beta-alice": { config: { "beta:imageTag": "branch-login" }, outputs: { url: "https://alice.beta.example.com", urls: { web: "https://alice.beta.example.com" } }, lastUpdate: "2025-05-01T10:00:00.000Z" },
+    "beta-busy": { config: {}, outputs: {}, busy: true },
+  });
+  gateway = await AutomationGateway.create(workDir);
+});
+
+describe("AutomationGateway (real Automation API, stub Pulumi CLI)", () => {
+  it("lists stacks with their last update as a date", async () => {
+    const stacks = await gateway.listStacks();
+    expect(stacks.map((s) => [s.name, s.lastUpdate?.toISOString(), s.updateInProgress])).toEqual([
+      ["dev", "2025-06-01T10:00:00.000Z", false],
+      ["beta-alice", "2025-05-01T10:00:00.000Z", false],
+      ["beta-busy", undefined, true],
+    ]);
+  });
+
+  it("creates a missing stack once, selects it after", async () => {
+    expect(await gateway.hasStack("beta-bob")).toBe(false);
+    expect(await gateway.ensureStack("beta-bob")).toEqual({ created: true });
+    expect(await gateway.ensureStack("beta-bob")).toEqual({ created: false });
+    expect(await gateway.hasStack("beta-bob")).toBe(true);
+  });
+
+  it("reads, sets and removes config as plain strings", async () => {
+    expect(await gateway.getConfig("beta-alice")).toEqual({ "beta:imageTag": "branch-login" });
+    await gateway.setConfig("beta-alice", "beta:owner", "alice@example.com");
+    await gateway.removeConfig("beta-alice", "beta:imageTag");
+    expect(readState()["beta-alice"].config).toEqual({ "beta:owner": "alice@example.com" });
+    expect(calls()).toContainEqual(["config", "set", "beta:owner", "--stack", "beta-alice", "--plaintext", "--non-interactive", "--", "alice@example.com"]);
+  });
+
+  it("up streams Pulumi's display and engine events, and returns plain outputs", async () => {
+    const progress: OperationProgress[] = [];
+    const result = await gateway.up("beta-alice", { message: "beta up alice", onProgress: (p) => progress.push(p) });
+    expect(result.outputs).toEqual({ url: "https://alice.beta.example.com" });
+    expect(result.changes).toEqual({ update: 1, same: 2 });
+    expect(progress.filter((p) => p.kind === "output").map((p) => (p.kind === "output" ? p.text : "")).join("")).toContain("Updating (beta-alice):");
+    expect(progress).toContainEqual({ kind: "resource", status: "done", op: "update", type: "kubernetes:apps/v1:Deployment", name: "web" });
+    expect(progress).toContainEqual({ kind: "diagnostic", severity: "warning", message: "rolled out" });
+    const up = calls().find((c) => c[0] === "up")!;
+    expect(up).toEqual(expect.arrayContaining(["--yes", "--skip-preview", "--message", "beta up alice", "--stack", "beta-alice"]));
+  });
+
+  it("an update already in progress is the Automation API's ConcurrentUpdateError", async () => {
+    const error = await gateway.up("beta-busy").catch((e: unknown) => e);
+    expect((error as Error).name).toBe("ConcurrentUpdateError");
+    expect(isUpdateInProgress(error)).toBe(true);
+  });
+
+  it("destroy then removeStack leaves no stack", async () => {
+    await gateway.destroy("beta-alice");
+    await gateway.removeStack("beta-alice");
+    expect(Object.keys(readState())).not.toContain("beta-alice");
+    expect(await gateway.hasStack("beta-alice")).toBe(false);
+  });
+
+  it("outputs reads the stack's outputs with secrets shown", async () => {
+    expect(await gateway.outputs("beta-alice")).toEqual({ url: "https://alice.beta.example.com", urls: { web: "https://alice.beta.example.com" } });
+  });
+});
+
+describe("progressFromEvent", () => {
+  it("ignores events beta does not show", () => {
+    expect(progressFromEvent({ sequence: 1, timestamp: 1, cancelEvent: {} })).toBeUndefined();
+    expect(progressFromEvent({ sequence: 1, timestamp: 1, diagnosticEvent: { message: "x", color: "", severity: "info", ephemeral: true } })).toBeUndefined();
+  });
+});
+
+describe("`beta up` end to end: bin/beta.cjs → Automation API → stub Pulumi CLI", () => {
+  it("creates the stack, pins the branch tag, deploys, prints the URL", () => {
+    writeState({ dev: { config: {}, outputs: {} } });
+    const result = spawnSync(process.execPath, [path.join(repo, "bin/beta.cjs"), "up", "carol", "--branch", "feature/x", "--json"], {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, BETA_NAME: "" },
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: "carol", stack: "beta-carol", created: true, url: "https://carol.beta.example.com" });
+    expect(result.stderr).toContain("Updating (beta-carol):");
+    expect(readState()["beta-carol"].config).toEqual({ "beta:imageTag": "branch-feature-x" });
+  });
+});
+
+describe("`beta release` end to end against the stub Pulumi CLI", () => {
+  it("tags and deploys the platform, updates Betas, skips opt-outs, retries then reports a busy one, exits 1", () => {
+    writeState({
+      dev: { config: { "beta:releaseTag": "master-0000000" }, outputs: {} },
+      "beta-alice": { config: { "beta:imageTag": "branch-login" }, outputs: {} },
+      "beta-frozen": { config: { "beta:autoRefresh": "false" }, outputs: {} },
+      "beta-busy": { config: {}, outputs: {}, busy: true },
+    });
+    const report = path.join(workDir, "beta-release.json");
+    const result = spawnSync(
+      process.execPath,
+      [path.join(repo, "bin/beta.cjs"), "release", "master-1234567", "--retries", "1", "--retry-delay", "0", "--report", report],
+      { cwd: repo, encoding: "utf8", env: process.env, timeout: 120_000 },
+    );
+    expect(result.status, result.stderr).toBe(1);
+    expect(readState().dev.config["beta:releaseTag"]).toBe("master-1234567");
+    expect(readState()["beta-alice"].config["beta:imageTag"]).toBe("branch-login");
+    const parsed = JSON.parse(readFileSync(report, "utf8")) as { ok: boolean; stacks: { stack: string; result: string; attempts: number }[] };
+    expect(parsed.ok).toBe(false);
+    expect(parsed.stacks.map((s) => [s.stack, s.result, s.attempts])).toEqual([
+      ["beta-alice", "updated", 1],
+      ["beta-busy", "busy", 2],
+      ["beta-frozen", "skipped", 0],
+    ]);
+    const ups = calls().filter((c) => c[0] === "up").map((c) => c[c.indexOf("--stack") + 1]);
+    expect(ups[0]).toBe("dev");
+    expect(ups.slice(1).sort()).toEqual(["beta-alice", "beta-busy", "beta-busy"]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * A StackGateway with no Pulumi behind it: stacks, config and outputs in memory, and each
+ * stack's updates scripted (succeed after a delay, fail, or hit "update in progress"). It
+ * records every call and the most updates that ever ran at once.
+ */
+import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import type { OperationOptions, StackGateway, StackSummary, UpResult } from "../../cli/deps";
+
+/** What one update attempt of a stack does. */
+export type UpStep =
+  | { kind: "ok"; delayMs?: number }
+  | { kind: "fail"; message?: string; delayMs?: number }
+  /** Another update holds the stack: the Automation API's ConcurrentUpdateError, or only its text. */
+  | { kind: "conflict"; as?: "ConcurrentUpdateError" | "409-text" | "locked-text"; delayMs?: number };
+
+export interface ScriptedStack {
+  name: string;
+  lastUpdate?: Date;
+  updateInProgress?: boolean;
+  /** Full keys, e.g. `beta:imageTag`. */
+  config?: Record<string, string>;
+  outputs?: Record<string, unknown>;
+  /** Attempt n uses step n-1; the last step repeats. Default: succeed at once. */
+  up?: UpStep[];
+  /** `getConfig` throws this. */
+  configError?: string;
+}
+
+export interface GatewayCall {
+  method: keyof StackGateway;
+  stack?: string;
+  args?: unknown[];
+  at: number;
+}
+
+/** Pulumi's own text for a stack another update holds. */
+export const CONFLICT_STDERR = "error: [409] Conflict: Another update is currently in progress.";
+
+/** A CommandError like the Automation API throws (its message is the command's output). */
+function commandError(Type: typeof CommandError, stderr: string): CommandError {
+  // The Automation API builds these from a CommandResult and uses only its text.
+  return new Type(`code: 255\n stdout: \n stderr: ${stderr}\n err?: \n`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ScriptedGateway implements StackGateway {
+  readonly stacks = new Map<string, ScriptedStack>();
+  readonly calls: GatewayCall[] = [];
+  readonly attempts = new Map<string, number>();
+  /** Outputs `up` returns for stacks without scripted outputs. */
+  defaultOutputs: (stack: string) => Record<string, unknown> = () => ({});
+  running = 0;
+  maxRunning = 0;
+  private readonly started = Date.now();
+
+  constructor(stacks: readonly ScriptedStack[] = []) {
+    for (const stack of stacks) this.stacks.set(stack.name, { ...stack, config: { ...stack.config } });
+  }
+
+  private record(method: keyof StackGateway, stack?: string, ...args: unknown[]): void {
+    this.calls.push({ method, stack, args, at: Date.now() - this.started });
+  }
+
+  private get(stack: string): ScriptedStack {
+    const found = this.stacks.get(stack);
+    if (!found) throw commandError(CommandError, `error: no stack named '${stack}' found`);
+    return found;
+  }
+
+  callsOf(method: keyof StackGateway): GatewayCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  async listStacks(): Promise<StackSummary[]> {
+    this.record("listStacks");
+    return [...this.stacks.values()].map((s) => ({ name: s.name, lastUpdate: s.lastUpdate, updateInProgress: s.updateInProgress ?? false }));
+  }
+
+  async hasStack(stack: string): Promise<boolean> {
+    this.record("hasStack", stack);
+    return this.stacks.has(stack);
+  }
+
+  async ensureStack(stack: string): Promise<{ created: boolean }> {
+    this.record("ensureStack", stack);
+    if (this.stacks.has(stack)) return { created: false };
+    this.stacks.set(stack, { name: stack, config: {} });
+    return { created: true };
+  }
+
+  async getConfig(stack: string): Promise<Record<string, string>> {
+    this.record("getConfig", stack);
+    const found = this.get(stack);
+    if (found.configError) throw commandError(CommandError, found.configError);
+    return { ...found.config };
+  }
+
+  async setConfig(stack: string, key: string, value: string): Promise<void> {
+    this.record("setConfig", stack, key, value);
+    const found = this.get(stack);
+    found.config = { ...found.config, [key]: value };
+  }
+
+  async removeConfig(stack: string, key: string): Promise<void> {
+    this.record("removeConfig", stack, key);
+    const found = this.get(stack);
+    const rest = { ...found.config };
+    delete rest[key];
+    found.config = rest;
+  }
+
+  async up(stack: string, options?: OperationOptions): Promise<UpResult> {
+    this.record("up", stack, options?.message);
+    const found = this.get(stack);
+    const attempt = (this.attempts.get(stack) ?? 0) + 1;
+    this.attempts.set(stack, attempt);
+    const script = found.up ?? [{ kind: "ok" }];
+    const step = script[Math.min(attempt, script.length) - 1];
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      options?.onProgress?.({ kind: "output", text: `Updating (${stack}):\n` });
+      if (step.delayMs) await sleep(step.delayMs);
+      if (step.kind === "fail") throw commandError(CommandError, `error: ${step.message ?? "update failed"}`);
+      if (step.kind === "conflict") {
+        if (step.as === "409-text") throw new Error(`update of ${stack} failed: ${CONFLICT_STDERR}`);
+        if (step.as === "locked-text") throw new Error("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.");
+        throw commandError(ConcurrentUpdateError, CONFLICT_STDERR);
+      }
+      options?.onProgress?.({ kind: "resource", status: "done", op: "update", type: "kubernetes:apps/v1:Deployment", name: "web" });
+      found.lastUpdate = new Date();
+      return { outputs: found.outputs ?? this.defaultOutputs(stack), changes: { update: 1 } };
+    } finally {
+      this.running--;
+    }
+  }
+
+  async destroy(stack: string, options?: OperationOptions): Promise<void> {
+    this.record("destroy", stack, options?.message);
+    const found = this.get(stack);
+    const script = found.up ?? [{ kind: "ok" }];
+    const step = script[script.length - 1];
+    if (step.kind === "fail") throw commandError(CommandError, `error: ${step.message ?? "destroy failed"}`);
+    if (step.kind === "conflict") throw commandError(ConcurrentUpdateError, CONFLICT_STDERR);
+    found.outputs = {};
+  }
+
+  async removeStack(stack: string): Promise<void> {
+    this.record("removeStack", stack);
+    this.get(stack);
+    this.stacks.delete(stack);
+  }
+
+  async outputs(stack: string): Promise<Record<string, unknown>> {
+    this.record("outputs", stack);
+    return this.get(stack).outputs ?? {};
+  }
+}
+
+/** Outputs a deployed Beta has, as the developer program exports them. */
+export function betaOutputs(name: string, apps: readonly string[] = ["web", "api"], tag = "master-abc1234", domain = "beta.example.com"): Record<string, unknown> {
+  const url = `https://${name}.${domain}`;
+  return {
+    url,
+    urls: Object.fromEntries(apps.map((app, i) => [app, i === 0 ? url : `https://${app}--${name}.${domain}`])),
+    namespace: `beta-${name}`,
+    images: Object.fromEntries(apps.map((app) => [app, `registry.example.com/${app}:${tag}`])),
+  };
+}
