@@ -5,7 +5,7 @@ import { PlatformConfig } from "../lib/platform-config";
 import { ROUTER_NAMESPACE } from "../lib/platform-names";
 import { renderRouterConfig } from "./router-config";
 
-export interface UberRouterArgs {
+export interface UberRouterConfigArgs {
   /** Domain every Beta lives under. */
   domain: string;
   /** Kubernetes cluster DNS domain. */
@@ -16,12 +16,38 @@ export interface UberRouterArgs {
   apps: string[];
   /** Replicas, image, TLS mode, allowed CIDRs, resolver, PROXY protocol. */
   router: PlatformConfig["router"];
+}
+
+export interface UberRouterArgs {
+  /** Replicas, image, TLS mode, allowed CIDRs, resolver, PROXY protocol. */
+  router: PlatformConfig["router"];
+  /** The nginx config, from {@link uberRouterConfig}: rendered before anything is declared. */
+  configText: string;
   /** ACM certificate for `*.<domain>`; required when `router.tls` is "acm". */
   certificateArn?: pulumi.Input<string>;
 }
 
 /** Ports inside the pod: the image runs as a non-root user, so all are above 1024. */
 export const ROUTER_PORTS = { https: 8080, redirect: 8081, health: 8082 } as const;
+
+/** The router's nginx config for the platform; throws on options nginx would not take. */
+export function uberRouterConfig(args: UberRouterConfigArgs): string {
+  const { router } = args;
+  return renderRouterConfig({
+    domain: args.domain,
+    // nginx resolves this name once at start through the pod's own DNS settings.
+    resolver: router.resolver ?? `kube-dns.kube-system.svc.${args.clusterDomain}`,
+    listenPort: ROUTER_PORTS.https,
+    redirectPort: router.tls === "acm" ? ROUTER_PORTS.redirect : undefined,
+    // Without TLS at the load balancer, apps must not be told the request was https.
+    forwardedProto: router.tls === "acm" ? "https" : "http",
+    healthPort: ROUTER_PORTS.health,
+    clusterDomain: args.clusterDomain,
+    defaultApp: args.defaultApp,
+    apps: args.apps,
+    proxyProtocol: router.proxyProtocol,
+  });
+}
 
 /** uid of the nginx user in the nginx-unprivileged images. */
 const NGINX_USER_ID = 101;
@@ -38,7 +64,7 @@ export class UberRouter extends pulumi.ComponentResource {
 
   constructor(name: string, args: UberRouterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("beta:index:UberRouter", name, {}, opts);
-    const { router } = args;
+    const { router, configText } = args;
     if (router.tls === "acm" && !args.certificateArn) throw new Error("UberRouter: tls \"acm\" needs certificateArn");
     const labels = { "app.kubernetes.io/name": "uber-router", "app.kubernetes.io/part-of": "beta" };
     const childOpts = { parent: this, deleteBeforeReplace: true };
@@ -54,26 +80,6 @@ export class UberRouter extends pulumi.ComponentResource {
       childOpts,
     );
     const namespace = this.namespace.metadata.name;
-
-    const resolver = router.resolver
-      ? pulumi.output(router.resolver)
-      : k8s.core.v1.Service.get(`${name}-kube-dns`, "kube-system/kube-dns", { parent: this }).spec.clusterIP;
-
-    const configText = resolver.apply((address) =>
-      renderRouterConfig({
-        domain: args.domain,
-        resolver: address,
-        listenPort: ROUTER_PORTS.https,
-        redirectPort: router.tls === "acm" ? ROUTER_PORTS.redirect : undefined,
-        // Without TLS at the load balancer, apps must not be told the request was https.
-        forwardedProto: router.tls === "acm" ? "https" : "http",
-        healthPort: ROUTER_PORTS.health,
-        clusterDomain: args.clusterDomain,
-        defaultApp: args.defaultApp,
-        apps: args.apps,
-        proxyProtocol: router.proxyProtocol,
-      }),
-    );
 
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
@@ -94,7 +100,7 @@ export class UberRouter extends pulumi.ComponentResource {
             metadata: {
               labels,
               // A new config rolls the pods; the ConfigMap keeps its name.
-              annotations: { "beta/config-checksum": configText.apply((text) => createHash("sha256").update(text).digest("hex")) },
+              annotations: { "beta/config-checksum": createHash("sha256").update(configText).digest("hex") },
             },
             spec: {
               automountServiceAccountToken: false,

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { appCatalog, sharedServiceList, sharedServiceNameClashes } from "./catalog";
 import { ConfigError, parseConfigValue } from "./config-error";
-import { cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
+import { backendHost, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
 import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
 import { definedOnly } from "./defined-only";
 
@@ -70,8 +70,8 @@ const routerSpec = strictObject({
   image: pinnedImage.optional(),
   tls: z.enum(["acm", "none"], { error: "either \"acm\" (TLS at the load balancer) or \"none\"" }).optional(),
   allowedCidrs: z.array(cidr).min(1, "list at least one CIDR, or leave the key out to allow everyone").optional(),
-  /** The cluster DNS address nginx resolves Betas with; looked up from kube-dns when absent. */
-  resolver: z.string().refine(isIPv4, "an IPv4 address such as 10.100.0.10").optional(),
+  /** The DNS server nginx resolves Betas with; the cluster's kube-dns Service when absent. */
+  resolver: backendHost.optional(),
   /** PROXY protocol between the NLB and nginx, so apps see the real client address. */
   proxyProtocol: z.boolean().optional(),
 });

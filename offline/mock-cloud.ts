@@ -11,7 +11,6 @@ export const FAKE_ACCOUNT_ID = "123456789012";
 export const FAKE_ZONE_ID = "Z0FAKEZONE0123";
 export const FAKE_NLB_ZONE_ID = "Z26RNL4JYFTOTI";
 export const FAKE_LOAD_BALANCER = "router-0123456789.elb.us-east-1.amazonaws.com";
-export const FAKE_KUBE_DNS_IP = "10.100.0.10";
 
 /** A kubeconfig shaped like the one `@pulumi/eks` makes, with no credentials; offline only. */
 export function fakeKubeconfig(server = "https://cluster.invalid"): string {
@@ -84,7 +83,6 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return { name: id, outputs: stack.outputs, secretOutputNames: stack.secretOutputNames ?? [] };
       }
       case "kubernetes:core/v1:Service":
-        if (id === "kube-system/kube-dns") return { metadata: { name: "kube-dns", namespace: "kube-system" }, spec: { clusterIP: FAKE_KUBE_DNS_IP } };
         if (inputs.spec?.type === "LoadBalancer") return { status: { loadBalancer: { ingress: [{ hostname: FAKE_LOAD_BALANCER }] } } };
         return {};
       case "eks:index:Cluster":

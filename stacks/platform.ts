@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImagePrePuller } from "../components/ImagePrePuller";
 import { PlatformAccess } from "../components/PlatformAccess";
 import { SharedCluster } from "../components/SharedCluster";
-import { UberRouter } from "../components/UberRouter";
+import { UberRouter, uberRouterConfig } from "../components/UberRouter";
 import { WildcardCertificate } from "../components/WildcardCertificate";
 import { WildcardDomain, hostedZoneId } from "../components/WildcardDomain";
 import { defaultApp } from "../lib/catalog";
@@ -28,6 +28,13 @@ export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<
 export async function platformProgram(): Promise<PlatformStackOutputs> {
   const config = parsePlatformConfig(readStackConfig());
   const kubeconfig = adoptedKubeconfig(config.cluster);
+  const routerConfig = uberRouterConfig({
+    domain: config.domain,
+    clusterDomain: config.clusterDomain,
+    defaultApp: defaultApp(config.apps).name,
+    apps: config.apps.map((app) => app.name),
+    router: config.router,
+  });
   const needsAws = config.cluster.provider === "eks" || config.hostedZone !== undefined;
   const region = new pulumi.Config("aws").get("region");
   const awsProvider = needsAws ? new aws.Provider("aws", { region }) : undefined;
@@ -46,18 +53,7 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
       ? new WildcardCertificate("edge", { domain: config.domain, zoneId }, { provider: awsProvider })
       : undefined;
 
-  const router = new UberRouter(
-    "router",
-    {
-      domain: config.domain,
-      clusterDomain: config.clusterDomain,
-      defaultApp: defaultApp(config.apps).name,
-      apps: config.apps.map((app) => app.name),
-      router: config.router,
-      certificateArn: certificate?.certificateArn,
-    },
-    k8sOpts,
-  );
+  const router = new UberRouter("router", { router: config.router, configText: routerConfig, certificateArn: certificate?.certificateArn }, k8sOpts);
 
   if (zoneId) {
     new WildcardDomain(
