@@ -16,6 +16,8 @@ export type SyncEvent =
       changes: Change[];
       stats: TransferStats;
       durationMs: number;
+      /** The run used a connection opened ahead of time. */
+      preconnected: boolean;
     }
   | { type: "replaced"; message: string; from: string; to: string }
   | { type: "retry"; message: string; problem: string; attempt: number; attempts: number; delayMs: number }

@@ -22,12 +22,15 @@
  * - `--protect-args` (`-s`; `--secluded-args` since rsync 3.2.7): file names travel inside
  *   the rsync protocol, not on the remote command line, which `kubectl exec` hands to rsync
  *   without a shell to unquote it.
+ * - a watching session keeps the next run connected ahead of time (see PreparedRsync):
+ *   rsync with `--files-from=-` starts kubectl exec and the remote rsync, negotiates, and
+ *   then waits for the file list on stdin, so a save pays only for the transfer.
  * - `--blocking-io`, `--rsh`: see kubectl-rsh.sh. `--itemize-changes --stats
  *   --no-human-readable --8-bit-output`: machine-readable report of what changed.
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { runProcess } from "./process";
+import { runProcess, startProcess, type ProcessResult, type StartedProcess } from "./process";
 import { parseItemized, parseStats, type Change, type TransferStats } from "./itemize";
 import { summariseStderr, SyncError } from "./errors";
 import type { PodTarget } from "./pod";
@@ -51,6 +54,7 @@ export interface RsyncRequest {
 
 export interface RsyncFiles {
   filterFile: string;
+  /** NUL-separated list of paths; "-" reads it from stdin. */
   listFile?: string;
 }
 
@@ -145,26 +149,17 @@ export interface RsyncRunOptions {
   timeoutSeconds?: number;
 }
 
-/** Runs rsync once. Never writes into the local tree: it is only ever the source. */
-export async function runRsync(request: RsyncRequest, options: RsyncRunOptions): Promise<RsyncOutcome> {
-  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter") };
-  await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
-  if (request.paths) {
-    files.listFile = path.join(options.workDir, "paths");
-    await fs.writeFile(files.listFile, request.paths.map((p) => `${p}\0`).join(""));
-  }
-  const args = rsyncArgs(request, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
-  const result = await runProcess(options.rsync, args, {
-    cwd: request.localRoot,
-    signal: options.signal,
-    env: {
-      ...options.env,
-      BETA_SYNC_KUBECTL: options.kubectl,
-      BETA_SYNC_NAMESPACE: request.target.namespace,
-      BETA_SYNC_POD: request.target.name,
-      BETA_SYNC_CONTAINER: request.target.container,
-    },
-  });
+function rsyncEnv(target: PodTarget, options: RsyncRunOptions): NodeJS.ProcessEnv {
+  return {
+    ...options.env,
+    BETA_SYNC_KUBECTL: options.kubectl,
+    BETA_SYNC_NAMESPACE: target.namespace,
+    BETA_SYNC_POD: target.name,
+    BETA_SYNC_CONTAINER: target.container,
+  };
+}
+
+function outcomeOf(result: ProcessResult, options: RsyncRunOptions): RsyncOutcome {
   if (result.spawnError) {
     throw new SyncError(
       result.spawnError.code === "ENOENT"
@@ -175,4 +170,77 @@ export async function runRsync(request: RsyncRequest, options: RsyncRunOptions):
   }
   if (result.aborted || options.signal?.aborted) return { status: "aborted" };
   return classifyRsyncExit(result.code, result.stdout, result.stderr, options.kubectl);
+}
+
+/** Runs rsync once. Never writes into the local tree: it is only ever the source. */
+export async function runRsync(request: RsyncRequest, options: RsyncRunOptions): Promise<RsyncOutcome> {
+  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter") };
+  await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
+  if (request.paths) {
+    files.listFile = path.join(options.workDir, "paths");
+    await fs.writeFile(files.listFile, request.paths.map((p) => `${p}\0`).join(""));
+  }
+  const args = rsyncArgs(request, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
+  const result = await runProcess(options.rsync, args, { cwd: request.localRoot, signal: options.signal, env: rsyncEnv(request.target, options) });
+  return outcomeOf(result, options);
+}
+
+/**
+ * A watch run started ahead of time: rsync is connected to the pod and waits for its file
+ * list on stdin. `run(paths)` sends the list and resolves with the outcome; `discard()`
+ * sends an empty list (a no-op run) and lets it end. Used once, for a batch of files only:
+ * its filter holds the receiver rules but no per-directory exclusions.
+ */
+export class PreparedRsync {
+  private exited = false;
+  private used = false;
+
+  constructor(
+    readonly target: PodTarget,
+    readonly remotePath: string,
+    /** The filter rules it was started with; a run with other rules cannot use it. */
+    readonly rulesKey: string,
+    private readonly process: StartedProcess,
+    private readonly options: RsyncRunOptions,
+  ) {
+    void process.done.then(() => (this.exited = true));
+  }
+
+  /** Still connected and unused. A pre-connected run that died while idle is just dropped. */
+  get usable(): boolean {
+    return !this.exited && !this.used;
+  }
+
+  async run(paths: readonly string[]): Promise<RsyncOutcome> {
+    this.used = true;
+    this.process.stdin?.end(paths.map((p) => `${p}\0`).join(""));
+    return outcomeOf(await this.process.done, this.options);
+  }
+
+  discard(): void {
+    if (this.used) return;
+    this.used = true;
+    this.process.stdin?.end();
+    // An empty list ends it at once; a stuck connection is cut.
+    const timer = setTimeout(() => this.process.kill(), 10_000);
+    timer.unref();
+    void this.process.done.then(() => clearTimeout(timer));
+  }
+}
+
+/** Starts a run that waits for its file list (see PreparedRsync). */
+export async function prepareRsync(
+  request: Omit<RsyncRequest, "paths" | "dryRun">,
+  options: RsyncRunOptions,
+): Promise<PreparedRsync> {
+  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter-prepared"), listFile: "-" };
+  await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
+  const args = rsyncArgs({ ...request, paths: [], dryRun: false }, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
+  const process = startProcess(options.rsync, args, {
+    cwd: request.localRoot,
+    signal: options.signal,
+    env: rsyncEnv(request.target, options),
+    stdin: true,
+  });
+  return new PreparedRsync(request.target, request.remotePath, request.filterRules.join("\n"), process, options);
 }

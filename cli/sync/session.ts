@@ -21,7 +21,7 @@ import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRule
 import { contentChanges, formatBytes, summariseChanges, type Change } from "./itemize";
 import { kubectlPath } from "./kubectl";
 import { describeReplacement, lookupPod, samePodInstance, type PodTarget } from "./pod";
-import { RSH_SCRIPT, runRsync, type RsyncOutcome } from "./rsync";
+import { prepareRsync, RSH_SCRIPT, runRsync, type PreparedRsync, type RsyncOutcome, type RsyncRunOptions } from "./rsync";
 import { watchTree, type TreeWatcher } from "./watcher";
 
 export interface SyncOptions {
@@ -44,6 +44,10 @@ export interface SyncOptions {
   pollIntervalMs?: number;
   /** A run checks the pod alongside itself unless a check succeeded this recently (default 1 s). */
   recheckAfterMs?: number;
+  /** Keep the next watch run connected ahead of time (default true; see PreparedRsync). */
+  preconnect?: boolean;
+  /** A pre-connected run unused this long is replaced by a fresh one (default 30 s). */
+  preconnectRefreshMs?: number;
   retry?: Partial<RetryPolicy>;
   /** A batch with more changed paths than this syncs the whole tree instead (default 500). */
   fullSyncThreshold?: number;
@@ -148,6 +152,8 @@ class Session implements SyncSession {
   private watcher: TreeWatcher | undefined;
   private batcher: Batcher | undefined;
   private pollTimer: TimerHandle | undefined;
+  private prepared: PreparedRsync | undefined;
+  private preparedTimer: TimerHandle | undefined;
 
   private pending = new Set<string>();
   private fullRequest: Job | undefined;
@@ -216,6 +222,7 @@ class Session implements SyncSession {
       this.abort.abort();
       this.batcher?.close();
       if (this.pollTimer !== undefined) this.deps.clock.clearTimeout(this.pollTimer);
+      this.takePrepared()?.discard();
       await this.watcher?.close().catch(() => undefined);
       if (this.workDir) await fs.rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
       this.resolveWatching(false);
@@ -438,13 +445,15 @@ class Session implements SyncSession {
     if (!target || !remotePath || !workDir) throw new SyncError("internal error: no target pod", false);
     const started = this.deps.clock.now();
     let filterRules: string[];
+    let receiverRules: string[];
     let paths: string[] | undefined;
     let files = 0;
     if (job.full || !this.rules) {
       const scan = await scanTree(this.root);
       this.rules = scan.rules;
       files = scan.files;
-      filterRules = [...scan.hidden.map((p) => `- ${exactRsyncPattern(p)}`), ...scan.rules.receiverRules()];
+      receiverRules = scan.rules.receiverRules();
+      filterRules = [...scan.hidden.map((p) => `- ${exactRsyncPattern(p)}`), ...receiverRules];
       this.emit({
         type: "sync-start",
         message: `${this.options.dryRun ? "dry run" : "full sync"} (${job.reason}) of ${files} files into ${target.name}:${remotePath}…`,
@@ -461,19 +470,32 @@ class Session implements SyncSession {
         if (stat?.isDirectory()) dirs.push(p);
       }
       const hidden = await hiddenUnder(this.root, rules, dirs);
-      filterRules = [...hidden.map((p) => `- ${exactRsyncPattern(p)}`), ...rules.receiverRules()];
+      receiverRules = rules.receiverRules();
+      filterRules = [...hidden.map((p) => `- ${exactRsyncPattern(p)}`), ...receiverRules];
       files = paths.length;
       if (paths.length === 0) return undefined;
     }
     const recentlyConfirmed = this.deps.clock.now() - this.confirmedAt < (this.options.recheckAfterMs ?? 1000);
     const checking = check && !recentlyConfirmed ? this.lookup().then((pod) => pod, () => undefined) : Promise.resolve(undefined);
-    const [outcome, seen]: [RsyncOutcome, PodTarget | undefined] = await Promise.all([
-      runRsync(
-        { localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false },
-        { rsync: this.deps.rsync, kubectl: this.deps.kubectl, rshScript: this.deps.rshScript, env: this.deps.env, signal: this.abort.signal, workDir },
-      ),
-      checking,
-    ]);
+    const runOptions = this.rsyncOptions(workDir);
+    const prepared = this.takePrepared();
+    let transfer: Promise<RsyncOutcome>;
+    let preconnected = false;
+    if (
+      paths &&
+      prepared?.usable &&
+      filterRules.length === receiverRules.length &&
+      prepared.rulesKey === receiverRules.join("\n") &&
+      prepared.remotePath === remotePath &&
+      samePodInstance(prepared.target, target)
+    ) {
+      transfer = prepared.run(paths);
+      preconnected = true;
+    } else {
+      prepared?.discard();
+      transfer = runRsync({ localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false }, runOptions);
+    }
+    const [outcome, seen]: [RsyncOutcome, PodTarget | undefined] = await Promise.all([transfer, checking]);
     if (seen && !samePodInstance(seen, target)) return this.adoptPod(seen);
     const where = `${target.name}:${remotePath}`;
     switch (outcome.status) {
@@ -494,6 +516,7 @@ class Session implements SyncSession {
           throw new SyncError(`some files could not be synced into ${where}: ${outcome.problem}; fix the permissions or paths named and run beta sync again`, false);
         }
         this.emit({ type: "warning", message: `some files could not be synced into ${where}: ${outcome.problem}` });
+        await this.prepareNext();
         return undefined;
       case "ok": {
         this.runs++;
@@ -517,10 +540,50 @@ class Session implements SyncSession {
           changes: outcome.changes,
           stats: outcome.stats,
           durationMs,
+          preconnected,
         });
+        await this.prepareNext();
         return undefined;
       }
     }
+  }
+
+  private rsyncOptions(workDir: string): RsyncRunOptions {
+    return { rsync: this.deps.rsync, kubectl: this.deps.kubectl, rshScript: this.deps.rshScript, env: this.deps.env, signal: this.abort.signal, workDir };
+  }
+
+  private takePrepared(): PreparedRsync | undefined {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (this.preparedTimer !== undefined) this.deps.clock.clearTimeout(this.preparedTimer);
+    this.preparedTimer = undefined;
+    return prepared;
+  }
+
+  /**
+   * Connects the next watch run ahead of time (watch mode only), so that a save pays for
+   * the transfer, not for kubectl exec and rsync start-up. Refreshed while unused, because
+   * an idle connection may be cut by rsync's --timeout or by the network.
+   */
+  private async prepareNext(): Promise<void> {
+    this.takePrepared()?.discard();
+    if (this.options.once || this.options.dryRun || this.options.preconnect === false || this.stopped) return;
+    const { pod, remotePath, workDir, rules } = this;
+    if (!pod || !remotePath || !workDir || !rules) return;
+    let prepared: PreparedRsync;
+    try {
+      prepared = await prepareRsync({ localRoot: this.root, target: pod, remotePath, filterRules: rules.receiverRules() }, this.rsyncOptions(workDir));
+    } catch {
+      return; // No head start this time; the next run starts cold and reports any problem.
+    }
+    if (this.stopped) return prepared.discard();
+    this.prepared = prepared;
+    const refresh = (): void => {
+      if (this.prepared !== prepared || this.stopped) return;
+      if (this.busy) this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 30_000);
+      else void this.prepareNext();
+    };
+    this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 30_000);
   }
 }
 

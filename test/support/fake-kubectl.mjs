@@ -6,14 +6,18 @@
 //                "containerId"?, "containers": [{ "name", "workingDir"? }] }],
 //     "failGet": N,    // the next N `get pods` fail like an unreachable API server
 //     "failExec": N,   // the next N `exec` fail like a dropped connection
-//     "noRsync": bool } // `exec ... -- rsync` fails like a container without rsync
-// Every invocation is appended to $FAKE_KUBECTL_LOG as one JSON line { argv, time }.
+//     "noRsync": bool,  // `exec ... -- rsync` fails like a container without rsync
+//     "dropSessions": N } // raising N cuts every running exec session, like a network drop
+// A running exec session also ends when its pod leaves the state (deleted, replaced).
+// Every invocation is appended to $FAKE_KUBECTL_LOG as one JSON line { argv, time }, and
+// so are the moments an exec session is up ({ argv: ["#connected", pod] }) and is cut
+// ({ argv: ["#cut", pod] }).
 //
 // `get pods -n NS -l app.kubernetes.io/name=APP -o json` prints a PodList;
 // `exec -i -n NS POD -c CTR -- CMD...` runs CMD on this machine, in the container's
 // workingDir, with stdio inherited, so rsync's protocol really flows through it.
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 
 const argv = process.argv.slice(2);
 const statePath = process.env.FAKE_KUBECTL_STATE;
@@ -104,9 +108,32 @@ if (verb === "exec") {
   }
   // The runtime creates a container's workingDir; here it may be a placeholder path.
   const cwd = container.workingDir && existsSync(container.workingDir) ? container.workingDir : undefined;
-  const result = spawnSync(command[0], command.slice(1), { stdio: "inherit", cwd });
-  if (result.error) fail(`fake-kubectl: ${result.error.message}`, 126);
-  process.exit(result.status ?? 1);
+  const child = spawn(command[0], command.slice(1), { stdio: "inherit", cwd });
+  const sessions = state.dropSessions ?? 0;
+  if (logPath) appendFileSync(logPath, `${JSON.stringify({ argv: ["#connected", podName], time: Date.now() })}\n`);
+  let cut;
+  // Like the API server: a session ends with its pod, or when the connection drops.
+  const watcher = setInterval(() => {
+    let now;
+    try {
+      now = readState();
+    } catch {
+      return; // being rewritten
+    }
+    if (!now.pods.some((p) => p.namespace === namespace && p.name === podName && p.uid === pod.uid)) cut = `error: pod ${podName} is gone: the exec session ended`;
+    else if ((now.dropSessions ?? 0) > sessions) cut = "error: lost connection to pod";
+    if (cut) {
+      clearInterval(watcher);
+      if (logPath) appendFileSync(logPath, `${JSON.stringify({ argv: ["#cut", podName], time: Date.now() })}\n`);
+      child.kill("SIGKILL");
+    }
+  }, 20);
+  child.on("error", (error) => fail(`fake-kubectl: ${error.message}`, 126));
+  child.on("exit", (code) => {
+    clearInterval(watcher);
+    if (cut) fail(cut);
+    process.exit(code ?? 1);
+  });
+} else {
+  fail(`fake-kubectl: unsupported command: ${argv.join(" ")}`);
 }
-
-fail(`fake-kubectl: unsupported command: ${argv.join(" ")}`);

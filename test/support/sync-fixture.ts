@@ -30,6 +30,7 @@ export interface FakeState {
   failGet?: number;
   failExec?: number;
   noRsync?: boolean;
+  dropSessions?: number;
 }
 
 export interface KubectlCall {
@@ -96,7 +97,17 @@ export class SyncFixture {
     await this.writeState(state);
   }
 
+  /** kubectl invocations, in order. */
   async calls(): Promise<KubectlCall[]> {
+    return (await this.log()).filter((entry) => !entry.argv[0]?.startsWith("#"));
+  }
+
+  /** Exec session events: ["#connected", pod] when a session is up, ["#cut", pod] when it is cut. */
+  async sessionEvents(): Promise<string[][]> {
+    return (await this.log()).filter((entry) => entry.argv[0]?.startsWith("#")).map((entry) => entry.argv);
+  }
+
+  private async log(): Promise<KubectlCall[]> {
     const text = await fs.readFile(this.logPath, "utf8").catch(() => "");
     return text
       .split("\n")
