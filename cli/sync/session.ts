@@ -46,7 +46,7 @@ export interface SyncOptions {
   recheckAfterMs?: number;
   /** Keep the next watch run connected ahead of time (default true; see PreparedRsync). */
   preconnect?: boolean;
-  /** A pre-connected run unused this long is replaced by a fresh one (default 30 s). */
+  /** A pre-connected run unused this long is replaced by a fresh one (default 45 s: under rsync's --timeout of 60 s and common load-balancer idle cut-offs). */
   preconnectRefreshMs?: number;
   retry?: Partial<RetryPolicy>;
   /** A batch with more changed paths than this syncs the whole tree instead (default 500). */
@@ -580,10 +580,10 @@ class Session implements SyncSession {
     this.prepared = prepared;
     const refresh = (): void => {
       if (this.prepared !== prepared || this.stopped) return;
-      if (this.busy) this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 30_000);
+      if (this.busy) this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 45_000);
       else void this.prepareNext();
     };
-    this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 30_000);
+    this.preparedTimer = this.deps.clock.setTimeout(refresh, this.options.preconnectRefreshMs ?? 45_000);
   }
 }
 

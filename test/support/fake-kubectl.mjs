@@ -10,8 +10,8 @@
 //     "dropSessions": N } // raising N cuts every running exec session, like a network drop
 // A running exec session also ends when its pod leaves the state (deleted, replaced).
 // Every invocation is appended to $FAKE_KUBECTL_LOG as one JSON line { argv, time }, and
-// so are the moments an exec session is up ({ argv: ["#connected", pod] }) and is cut
-// ({ argv: ["#cut", pod] }).
+// so are the moments an exec session is up ({ argv: ["#connected", pod] }), is cut
+// ({ argv: ["#cut", pod] }) and has ended ({ argv: ["#ended", pod, exitCode] }).
 //
 // `get pods -n NS -l app.kubernetes.io/name=APP -o json` prints a PodList;
 // `exec -i -n NS POD -c CTR -- CMD...` runs CMD on this machine, in the container's
@@ -131,6 +131,7 @@ if (verb === "exec") {
   child.on("error", (error) => fail(`fake-kubectl: ${error.message}`, 126));
   child.on("exit", (code) => {
     clearInterval(watcher);
+    if (logPath) appendFileSync(logPath, `${JSON.stringify({ argv: ["#ended", podName, String(code)], time: Date.now() })}\n`);
     if (cut) fail(cut);
     process.exit(code ?? 1);
   });

@@ -102,7 +102,7 @@ export class SyncFixture {
     return (await this.log()).filter((entry) => !entry.argv[0]?.startsWith("#"));
   }
 
-  /** Exec session events: ["#connected", pod] when a session is up, ["#cut", pod] when it is cut. */
+  /** Exec session events: ["#connected", pod], ["#cut", pod], ["#ended", pod, exitCode]. */
   async sessionEvents(): Promise<string[][]> {
     return (await this.log()).filter((entry) => entry.argv[0]?.startsWith("#")).map((entry) => entry.argv);
   }

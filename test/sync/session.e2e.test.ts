@@ -245,6 +245,30 @@ describe("beta sync (watching)", () => {
   );
 
   it(
+    "keeps a connection open for the next save, refreshes it while idle, and leaves none behind",
+    async () => {
+      const remote = await fixture.newRemote("a");
+      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)] });
+      await writeFiles(fixture.local, { "a.txt": "a" });
+      const { session, events } = fixture.start({ preconnectRefreshMs: 200 });
+      expect(await session.watching).toBe(true);
+      const sessions = async (kind: string): Promise<number> => (await fixture.sessionEvents()).filter(([event]) => event === kind).length;
+      // The initial sync's session, then one kept open, refreshed twice while nothing changes.
+      await waitFor("refreshed connections", async () => (await sessions("#connected")) >= 4);
+
+      await fs.writeFile(path.join(fixture.local, "a.txt"), "saved");
+      await waitFor("the save", () => remoteHas(remote, "a.txt", "saved"));
+      const run = await waitFor("the save's run", () => events.find((e): e is Extract<SyncEvent, { type: "sync" }> => e.type === "sync" && !e.full));
+      expect(run.preconnected).toBe(true);
+
+      await session.stop();
+      await waitFor("every exec session to end", async () => (await sessions("#ended")) === (await sessions("#connected")));
+      expect(await sessions("#cut")).toBe(0);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
     "changes made while a run is in progress get exactly one follow-up run, with all of them",
     async () => {
       const remote = await fixture.newRemote("a");
