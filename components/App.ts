@@ -11,6 +11,8 @@ export interface AppArgs {
   app: PlannedApp;
   /** A Secret whose keys every container gets as env (database settings); never a ConfigMap. */
   envSecretName?: pulumi.Input<string>;
+  /** Changes when that Secret's content does: env is read only when a container starts. */
+  envSecretChecksum?: string;
 }
 
 /** Seconds Pulumi waits for a rollout before failing, so a broken image fails `beta up` fast. */
@@ -51,7 +53,10 @@ export class App extends pulumi.ComponentResource {
           // Keep serving during a refresh: start the new pod before stopping the old one.
           strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
           template: {
-            metadata: { labels },
+            metadata: {
+              labels,
+              annotations: args.envSecretChecksum ? { "beta/app-secrets-checksum": args.envSecretChecksum } : undefined,
+            },
             spec: {
               securityContext: restrictedPodSecurity,
               automountServiceAccountToken: false,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { BetaPlan } from "../lib/beta-plan";
 import { APP_SECRETS_NAME } from "../lib/platform-names";
 import { ContainerDefaults } from "../lib/quota";
@@ -12,8 +13,8 @@ import { SharedBackend } from "./SharedBackend";
 export interface BetaEnvironmentArgs {
   /** Everything this Beta is made of, validated (see `planBeta`). */
   plan: BetaPlan;
-  /** Env every app gets from a Secret (database settings); a Pulumi secret. */
-  appSecrets: pulumi.Input<Record<string, string>>;
+  /** Env every app gets from a Secret (database settings). */
+  appSecrets: Record<string, string>;
   /** What a container that declares no resources gets. */
   containerDefaults: ContainerDefaults;
 }
@@ -65,6 +66,9 @@ export class BetaEnvironment extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
+    // The same digest Helm charts put on pods for their Secrets; it rolls the apps on a change.
+    const envSecretChecksum = createHash("sha256").update(JSON.stringify(Object.entries(args.appSecrets).sort())).digest("hex");
+
     for (const service of plan.sharedServices) {
       new SharedBackend(`${name}-shared-${service.name}`, { namespace, service }, childOpts);
     }
@@ -72,7 +76,7 @@ export class BetaEnvironment extends pulumi.ComponentResource {
     this.apps = Object.fromEntries(
       plan.apps.map((app) => [
         app.name,
-        new App(`${name}-app-${app.name}`, { namespace, app, envSecretName: appSecrets.metadata.name }, childOpts),
+        new App(`${name}-app-${app.name}`, { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum }, childOpts),
       ]),
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEPLOYER_GROUP } from "../lib/platform-names";
+import { DeployerFence } from "./DeployerFence";
 
 export interface PlatformAccessArgs {
   /** The platform's shared namespace, which developers may read. */
@@ -14,7 +15,7 @@ export interface PlatformAccessArgs {
 /**
  * Cluster-level access: developers may read the shared namespace and nothing else cluster
  * wide (their Betas bind them to `edit` in their own namespace); the deployer identity that
- * developer stacks run as may manage `beta-*` namespaces and what a Beta is made of.
+ * developer stacks run as may manage what a Beta is made of, fenced into `beta-*` namespaces.
  */
 export class PlatformAccess extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,7 +43,8 @@ export class PlatformAccess extends pulumi.ComponentResource {
             { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
             {
               apiGroups: [""],
-              resources: ["services", "secrets", "configmaps", "resourcequotas", "limitranges", "pods", "pods/log", "events"],
+              // Pulumi waits for a Service by watching its endpoints.
+              resources: ["services", "endpoints", "secrets", "configmaps", "resourcequotas", "limitranges", "pods", "pods/log", "events"],
               verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
             },
             { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
@@ -65,6 +67,7 @@ export class PlatformAccess extends pulumi.ComponentResource {
         },
         childOpts,
       );
+      new DeployerFence(`${name}-deployer-fence`, { deployerGroup: DEPLOYER_GROUP }, { parent: this });
     }
     this.registerOutputs({});
   }

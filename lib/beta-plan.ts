@@ -2,13 +2,13 @@
  * What one Beta is made of, worked out as plain data from the platform's outputs and the
  * developer's config: which image each app runs, its env and replicas, and the URLs.
  */
-import { App, SharedService } from "./catalog";
+import { CatalogApp, SharedService } from "./catalog";
 import { AppOverride, BetaConfig, assertOverridesMatchCatalog } from "./beta-config";
 import { HOST_SEPARATOR, betaNamespace } from "./names";
 import { PlatformOutputs } from "./platform-outputs";
 import { Quota, assertWithinCeiling, mergeQuota } from "./quota";
 
-export interface PlannedApp extends App {
+export interface PlannedApp extends CatalogApp {
   /** `<image>:<tag>`, what the Deployment runs. */
   imageRef: string;
   tag: string;
@@ -52,7 +52,7 @@ export function planBeta(name: string, platform: PlatformOutputs, config: BetaCo
 }
 
 /** Tag precedence: the app's own override, then the Beta's `imageTag`, then the release. */
-function planApp(app: App, name: string, platform: PlatformOutputs, betaTag: string | undefined, override: AppOverride | undefined): PlannedApp {
+function planApp(app: CatalogApp, name: string, platform: PlatformOutputs, betaTag: string | undefined, override: AppOverride | undefined): PlannedApp {
   const tag = override?.imageTag ?? betaTag ?? platform.releaseTag;
   return {
     ...app,

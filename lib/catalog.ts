@@ -42,7 +42,7 @@ export const appSpec = strictObject({
 });
 
 /** A catalog app with its defaults filled in. */
-export interface App {
+export interface CatalogApp {
   name: string;
   image: string;
   port: number;
@@ -81,7 +81,7 @@ export const appCatalog = z
       });
     }
   })
-  .transform((apps): App[] =>
+  .transform((apps): CatalogApp[] =>
     apps.map((app) => ({
       name: app.name,
       image: app.image,
@@ -123,7 +123,7 @@ export function sharedServiceNameClashes(apps: readonly { name: string }[], serv
   return services.filter((service) => appNames.has(service.name)).map((service) => service.name);
 }
 
-export function defaultApp(apps: readonly App[]): App {
+export function defaultApp(apps: readonly CatalogApp[]): CatalogApp {
   const found = apps.find((app) => app.default);
   if (!found) throw new Error("the app catalog has no default app");
   return found;

@@ -37,6 +37,16 @@ export function minifyKubeconfig(text: string, context?: string): string {
   const cluster = (doc.clusters ?? []).find((c) => c.name === entry.context?.cluster);
   const user = (doc.users ?? []).find((u) => u.name === entry.context?.user);
   if (!cluster) throw new ConfigError(`kubeconfig context ${JSON.stringify(entry.name)} names cluster ${JSON.stringify(entry.context?.cluster)}, which the kubeconfig does not define`);
+  const fileFields = [
+    ...fileReferences(cluster.cluster, ["certificate-authority"]),
+    ...fileReferences(user?.user, ["client-certificate", "client-key", "tokenFile"]),
+  ];
+  if (fileFields.length > 0) {
+    throw new ConfigError(
+      `kubeconfig context ${JSON.stringify(entry.name)} points at local files (${fileFields.join(", ")}), which developer stacks cannot read. ` +
+        `Export it with the files inlined: kubectl config view --minify --flatten --context ${entry.name}, and set that as beta:cluster.kubeconfig`,
+    );
+  }
   return stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -45,6 +55,11 @@ export function minifyKubeconfig(text: string, context?: string): string {
     clusters: [cluster],
     users: user ? [user] : [],
   });
+}
+
+function fileReferences(section: unknown, fields: readonly string[]): string[] {
+  if (!section || typeof section !== "object") return [];
+  return fields.filter((field) => typeof (section as Record<string, unknown>)[field] === "string");
 }
 
 interface ExecUser { name: string; user?: { exec?: { command?: string; args?: string[] } } }

@@ -15,7 +15,12 @@ const count = (min: number, max: number) =>
 const eksCluster = strictObject({
   provider: z.literal("eks"),
   /** Kubernetes version, e.g. "1.33"; EKS's default when absent. */
-  version: z.string().regex(/^1\.[0-9]{2}$/, "a Kubernetes minor version such as \"1.33\"").optional(),
+  version: z
+    .string()
+    .regex(/^1\.[0-9]{2}$/, "a Kubernetes minor version such as \"1.33\"")
+    // The deployer's admission policy (ValidatingAdmissionPolicy v1) needs 1.30 or newer.
+    .refine((v) => Number(v.split(".")[1]) >= 30, "Kubernetes 1.30 or newer")
+    .optional(),
   instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "an EC2 instance type such as \"t3.large\"").optional(),
   minSize: count(1, 100).optional(),
   maxSize: count(1, 100).optional(),
@@ -103,7 +108,7 @@ export const PLATFORM_CONFIG_SCHEMAS = {
   router: routerSpec,
   developers: z.array(developerSpec),
   quota: quotaConfig,
-  clusterDomain: domainName.or(z.literal("cluster.local")),
+  clusterDomain: domainName,
 } as const;
 
 export type PlatformConfigKey = keyof typeof PLATFORM_CONFIG_SCHEMAS;

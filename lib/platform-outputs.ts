@@ -4,7 +4,7 @@
  * that is missing or out of date fails with a message, not a half-made Beta.
  */
 import { z } from "zod";
-import { App, SharedService, appCatalog, sharedServiceList } from "./catalog";
+import { CatalogApp, SharedService, appCatalog, sharedServiceList } from "./catalog";
 import { ConfigError, formatIssues } from "./config-error";
 import { domainName, envMap, imageTag } from "./config-rules";
 import { ContainerDefaults, Quota } from "./quota";
@@ -21,7 +21,7 @@ export const PLATFORM_OUTPUT_SCHEMAS = {
   releaseTag: imageTag,
   apps: appCatalog,
   sharedServices: sharedServiceList,
-  clusterDomain: domainName.or(z.literal("cluster.local")),
+  clusterDomain: domainName,
   appSecrets: envMap,
   quota: z.object({
     default: resolvedQuota,
@@ -42,7 +42,7 @@ export interface PlatformOutputs {
   domain: string;
   kubeconfig: string;
   releaseTag: string;
-  apps: App[];
+  apps: CatalogApp[];
   sharedServices: SharedService[];
   clusterDomain: string;
   appSecrets: Record<string, string>;

@@ -4,6 +4,7 @@
  */
 import { parseBetaConfig } from "../lib/beta-config";
 import { BETA_PREFIX } from "../lib/names";
+import { qualifyStackName } from "../lib/stack-names";
 import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
 import { isKubernetesObject, toManifest } from "./manifests";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
@@ -52,8 +53,8 @@ export async function renderBetaWith(options: RenderBetaWithOptions): Promise<Re
   const stack = `${BETA_PREFIX}${options.name}`;
   const betaConfig = options.betaConfig ?? {};
   const platformStack = parseBetaConfig(betaConfig).platformStack;
-  const platform = await runOffline({ stack: options.platformStack ?? platformStack, config: options.platformConfig });
-  const reference = platformStack.split("/").length === 3 ? platformStack : `${OFFLINE_ORGANIZATION}/${OFFLINE_PROJECT}/${platformStack.split("/").pop()}`;
+  const platform = await runOffline({ stack: options.platformStack ?? platformStack.split("/").pop()!, config: options.platformConfig });
+  const reference = qualifyStackName(platformStack, OFFLINE_ORGANIZATION, OFFLINE_PROJECT);
   const beta = await runOffline({
     stack,
     config: betaConfig,

@@ -10,7 +10,7 @@ export interface DeclaredResource {
   custom: boolean;
   /** Reference (URN::id) of the explicit provider, if any. */
   provider?: string;
-  /** True for existing objects the program only reads (e.g. the cluster's kube-dns Service). */
+  /** True for existing objects the program only reads, not creates (e.g. a StackReference). */
   read?: boolean;
   /** The resource's URN. */
   urn?: string;

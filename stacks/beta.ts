@@ -9,6 +9,7 @@ import { parseBetaConfig } from "../lib/beta-config";
 import { planBeta } from "../lib/beta-plan";
 import { developerNameFromStack } from "../lib/names";
 import { PLATFORM_OUTPUT_NAMES, parsePlatformOutputs } from "../lib/platform-outputs";
+import { qualifyStackName } from "../lib/stack-names";
 import { readStackConfig } from "./stack-config";
 
 export interface BetaStackOutputs {
@@ -21,19 +22,13 @@ export interface BetaStackOutputs {
   images: Record<string, string>;
 }
 
-/** `dev` → `<org>/<project>/dev`; `beta/dev` → `<org>/beta/dev`; a full name stays. */
-export function qualifyStackName(stack: string): string {
-  const parts = stack.split("/");
-  if (parts.length === 3) return stack;
-  if (parts.length === 2) return `${pulumi.getOrganization()}/${stack}`;
-  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
-}
-
 export async function betaProgram(stackName: string): Promise<BetaStackOutputs> {
   const name = developerNameFromStack(stackName);
   const config = parseBetaConfig(readStackConfig());
 
-  const platformRef = new pulumi.StackReference("platform", { name: qualifyStackName(config.platformStack) });
+  const platformRef = new pulumi.StackReference("platform", {
+    name: qualifyStackName(config.platformStack, pulumi.getOrganization(), pulumi.getProject()),
+  });
   const rawOutputs: Record<string, unknown> = {};
   for (const output of PLATFORM_OUTPUT_NAMES) {
     const details = await platformRef.getOutputDetails(output);
@@ -46,7 +41,7 @@ export async function betaProgram(stackName: string): Promise<BetaStackOutputs> 
   const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(platform.kubeconfig), enableServerSideApply: true });
   new BetaEnvironment(
     plan.namespace,
-    { plan, appSecrets: pulumi.secret(platform.appSecrets), containerDefaults: platform.quota.container },
+    { plan, appSecrets: platform.appSecrets, containerDefaults: platform.quota.container },
     { provider },
   );
 

@@ -20,6 +20,17 @@ describe("adopting a cluster from a kubeconfig", () => {
     expect(() => minifyKubeconfig(TEST_KUBECONFIG, "prod")).toThrow(/"prod" is not a context of the kubeconfig \(contexts: shared, other\)/);
   });
 
+  it("refuses certificates and keys kept in local files, which no developer stack could read", () => {
+    const withFiles = JSON.stringify({
+      contexts: [{ name: "c", context: { cluster: "k", user: "u" } }],
+      clusters: [{ name: "k", cluster: { server: "https://k", "certificate-authority": "/home/me/.kube/ca.crt" } }],
+      users: [{ name: "u", user: { "client-key": "/home/me/.kube/key.pem" } }],
+    });
+    expect(() => minifyKubeconfig(withFiles, "c")).toThrow(
+      /points at local files \(certificate-authority, client-key\).*kubectl config view --minify --flatten --context c/,
+    );
+  });
+
   it("says so when the text is no kubeconfig", () => {
     expect(() => minifyKubeconfig("just: text")).toThrow(/has no contexts/);
   });

@@ -22,10 +22,11 @@ describe("a new developer stack with no config (beta-alice against Pulumi.dev.ya
 
   it("runs every catalog app at the release tag, with its port, probes, labels and sync directory", () => {
     const expected = [
-      { app: "web", port: 3000, health: "/healthz" },
-      { app: "api", port: 4000, health: "/health" },
+      // web declares no resources: the catalog's defaults.
+      { app: "web", port: 3000, health: "/healthz", resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+      { app: "api", port: 4000, health: "/health", resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } } },
     ];
-    for (const { app, port, health } of expected) {
+    for (const { app, port, health, resources } of expected) {
       const deployment = objectNamed(beta.beta, "Deployment", app, "beta-alice");
       const pod = deployment.spec.template;
       const [container] = pod.spec.containers;
@@ -36,8 +37,7 @@ describe("a new developer stack with no config (beta-alice against Pulumi.dev.ya
       expect(container.readinessProbe.httpGet).toEqual({ path: health, port: "http" });
       expect(container.livenessProbe.httpGet).toEqual({ path: health, port: "http" });
       expect(container.workingDir).toBe("/app");
-      expect(container.resources.requests).toBeDefined();
-      expect(container.resources.limits).toBeDefined();
+      expect(container.resources).toEqual(resources);
       expect(container.envFrom).toEqual([{ secretRef: { name: "app-secrets" } }]);
     }
     expect(objectsOfKind(beta.beta, "Deployment")).toHaveLength(expected.length);

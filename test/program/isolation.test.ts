@@ -66,6 +66,16 @@ describe("a Beta can break only itself", () => {
     expect(objectsOfKind(beta.beta, "ConfigMap")).toEqual([]);
   });
 
+  it("rolls the apps when the database settings change, since env is read only at start", async () => {
+    const checksum = (rendered: RenderedBeta) =>
+      objectsOfKind(rendered.beta, "Deployment").map((d) => d.spec.template.metadata.annotations["beta/app-secrets-checksum"]);
+    const before = checksum(beta);
+    expect(before[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(before).size).toBe(1);
+    const rotated = await runBeta("alice", {}, { ...devPlatformConfig(), appSecrets: { DATABASE_URL: `${SECRET_URL}?rotated=1` } });
+    expect(checksum(rotated)[0]).not.toBe(before[0]);
+  });
+
   it("binds no one cluster-wide: the owner gets edit in beta-alice only", () => {
     expect(objectsOfKind(beta.beta, "ClusterRoleBinding")).toEqual([]);
     expect(objectsOfKind(beta.beta, "ClusterRole")).toEqual([]);

@@ -50,6 +50,13 @@ describe("developer overrides", () => {
     expect(web.spec.template.spec.containers[0].env).toEqual(objectNamed(plain.beta, "Deployment", "web").spec.template.spec.containers[0].env);
   });
 
+  it("beta:platformStack finds the platform by short, project/stack or org/project/stack name", async () => {
+    for (const platformStack of ["dev", "beta/dev", "organization/beta/dev"]) {
+      const beta = await runBeta("alice", { platformStack });
+      expect(beta.beta.outputs.url, platformStack).toBe("https://alice.beta.example.com");
+    }
+  });
+
   it("beta:owner binds another identity to edit in the Beta", async () => {
     const owned = await runBeta("alice", { owner: "alice@example.com" });
     expect(objectNamed(owned.beta, "RoleBinding", "owner-edit").subjects[0].name).toBe("alice@example.com");

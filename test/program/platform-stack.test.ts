@@ -122,6 +122,19 @@ describe("cluster wiring", () => {
     expect(objectsOfKind(platform, "ClusterRoleBinding").flatMap((b) => b.subjects)).toEqual([
       { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "beta-deployers" },
     ]);
+    // RBAC cannot say "beta-* only"; the admission policy fences the deployer in.
+    const fence = objectNamed(platform, "ValidatingAdmissionPolicy", "beta-deployer-fence");
+    expect(fence.spec.failurePolicy).toBe("Fail");
+    expect(fence.spec.matchConditions).toEqual([{ name: "deployer-only", expression: "'beta-deployers' in request.userInfo.groups" }]);
+    expect(fence.spec.validations[0].expression).toBe(
+      "request.namespace.startsWith('beta-') || (request.kind.kind == 'Namespace' && request.name.startsWith('beta-'))",
+    );
+    expect(objectNamed(platform, "ValidatingAdmissionPolicyBinding", "beta-deployer-fence").spec).toEqual({
+      policyName: "beta-deployer-fence",
+      validationActions: ["Deny"],
+    });
+    const deployerRules = objectNamed(platform, "ClusterRole", "beta-deployer").rules as { resources: string[]; verbs: string[] }[];
+    expect(deployerRules.find((r) => r.resources.includes("endpoints"))?.verbs).toEqual(expect.arrayContaining(["get", "list", "watch"]));
   });
 
   it("kubeconfig: adopts the cluster of the given context, and exports that context alone", async () => {

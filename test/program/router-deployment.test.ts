@@ -25,8 +25,7 @@ describe("the uber router's Deployment", () => {
     const [container] = objectNamed(platform, "Deployment", "router", "uber").spec.template.spec.containers;
     expect(container.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "health" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "health" });
-    expect(container.resources.requests).toBeDefined();
-    expect(container.resources.limits).toBeDefined();
+    expect(container.resources).toEqual({ requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(container.volumeMounts).toEqual([
       { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
