@@ -125,8 +125,14 @@ export class SyncFixture {
     return { session, events };
   }
 
+  /** Removes everything, once the exec sessions (rsync servers writing into it) have ended. */
   async cleanup(): Promise<void> {
-    await fs.rm(this.base, { recursive: true, force: true });
+    const open = async (): Promise<number> => {
+      const events = await this.sessionEvents();
+      return events.filter(([e]) => e === "#connected").length - events.filter(([e]) => e === "#ended").length;
+    };
+    await waitFor("exec sessions to end", async () => (await open()) <= 0, 5000).catch(() => undefined);
+    await fs.rm(this.base, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 
