@@ -9,7 +9,7 @@
  */
 import { systemClock } from "../cli/fleet/clock";
 import { refreshFleet } from "../cli/fleet/refresh-fleet";
-import type { OperationOptions, StackGateway, StackSummary, UpResult } from "../cli/deps";
+import type { OperationOptions, StackGateway, StackSummary, UpdateRecord, UpResult } from "../cli/deps";
 
 const STACKS = Number(process.argv[2] ?? 200);
 const T_MS = Number(process.argv[3] ?? 50);
@@ -47,6 +47,9 @@ class TimedGateway implements StackGateway {
   async removeStack(): Promise<void> {}
   async outputs(): Promise<Record<string, unknown>> {
     return {};
+  }
+  async history(): Promise<UpdateRecord[]> {
+    return [];
   }
 }
 

@@ -10,8 +10,9 @@ import {
   Stack,
   StackAlreadyExistsError,
   StackNotFoundError,
+  UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import type { OperationOptions, OperationProgress, StackGateway, StackSummary, UpResult } from "./deps";
+import type { HistoryPage, OperationOptions, OperationProgress, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value as unknown]));
@@ -59,10 +60,21 @@ function callbacks(options: OperationOptions | undefined) {
   };
 }
 
-function toDate(text: string | undefined): Date | undefined {
-  if (!text) return undefined;
-  const date = new Date(text);
+function toDate(value: string | Date | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A history entry as UpdateRecord (an unreadable start time stays an invalid Date: never "old"). */
+export function updateRecord(entry: UpdateSummary): UpdateRecord {
+  return {
+    kind: entry.kind,
+    result: entry.result,
+    message: entry.message ?? "",
+    startTime: toDate(entry.startTime) ?? new Date(Number.NaN),
+    endTime: toDate(entry.endTime),
+  };
 }
 
 export class AutomationGateway implements StackGateway {
@@ -149,5 +161,11 @@ export class AutomationGateway implements StackGateway {
 
   async outputs(stack: string): Promise<Record<string, unknown>> {
     return plainOutputs(await this.workspace.stackOutputs(stack));
+  }
+
+  async history(stack: string, page: HistoryPage): Promise<UpdateRecord[]> {
+    // showSecrets false: no secrets provider is needed to read messages and dates.
+    const entries = (await (await this.stack(stack)).history(page.size, page.number, false)) as UpdateSummary[] | null;
+    return (entries ?? []).map(updateRecord);
   }
 }

@@ -40,6 +40,27 @@ export interface UpResult {
   changes: Record<string, number>;
 }
 
+/** One entry of a stack's history (`pulumi stack history`): an update, refresh, destroy, ... */
+export interface UpdateRecord {
+  kind: "update" | "preview" | "refresh" | "rename" | "destroy" | "import";
+  result: "not-started" | "in-progress" | "succeeded" | "failed";
+  /**
+   * What the update was recorded with: `beta release <tag>` for `beta release`'s updates,
+   * `beta up <name>` for `beta up`'s; a plain `pulumi up` records its `--message`, else the
+   * subject of the git commit checked out.
+   */
+  message: string;
+  startTime: Date;
+  /** Undefined while it runs. */
+  endTime?: Date;
+}
+
+/** Which slice of a stack's history to read: `size` entries, page `number` (from 1), newest first. */
+export interface HistoryPage {
+  size: number;
+  number: number;
+}
+
 /**
  * The Automation API, reduced to what `beta` needs. Stack names are as given (`beta-alice`,
  * `dev`); config keys are full (`beta:imageTag`) and values are the strings Pulumi stores.
@@ -60,6 +81,11 @@ export interface StackGateway {
   removeStack(stack: string): Promise<void>;
   /** The stack's outputs as plain values; empty for a stack never deployed. */
   outputs(stack: string): Promise<Record<string, unknown>>;
+  /**
+   * One page of the stack's history, newest first (`pulumi stack history`); fewer than
+   * `page.size` entries (or none) when it is the last page. Secrets are not decrypted.
+   */
+  history(stack: string, page: HistoryPage): Promise<UpdateRecord[]>;
 }
 
 export interface KubectlResult {

@@ -9,16 +9,28 @@ import { summariseError } from "./fleet/pulumi-errors";
 /** Automation API errors (by name, so this file does not load the Automation API). */
 const PULUMI_COMMAND_ERRORS = ["CommandError", "ConcurrentUpdateError", "StackNotFoundError", "StackAlreadyExistsError"];
 
-/** An expected failure: `message` says what went wrong, `hint` what to do next. */
+/**
+ * An expected failure: `message` says what went wrong, `hint` what to do next. `cause` is the
+ * error it was made from (e.g. the Automation API's, whose message is Pulumi's whole output):
+ * `BETA_DEBUG=1` prints it.
+ */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
     readonly exitCode = 1,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "CliError";
   }
+}
+
+/** The underlying error in full, for BETA_DEBUG: Pulumi's output for a Pulumi error, else the stack trace. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  if (PULUMI_COMMAND_ERRORS.includes(cause.name)) return `${cause.name}: Pulumi's output:\n${cause.message.trimEnd()}`;
+  return (cause.stack ?? `${cause.name}: ${cause.message}`).trimEnd();
 }
 
 /**
@@ -36,7 +48,8 @@ export class SilentExit extends Error {
 export function describeFailure(error: unknown, debug = false): { text: string; exitCode: number } {
   if (error instanceof SilentExit) return { text: "", exitCode: error.exitCode };
   if (error instanceof CliError) {
-    return { text: `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}\n`, exitCode: error.exitCode };
+    const cause = debug && error.cause !== undefined ? `\nCaused by ${describeCause(error.cause)}\n` : "";
+    return { text: `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}\n${cause}`, exitCode: error.exitCode };
   }
   if (error instanceof ConfigError || error instanceof NameError) {
     return { text: `Error: ${error.message}\n`, exitCode: 1 };

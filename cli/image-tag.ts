@@ -1,13 +1,9 @@
 /**
- * Image tags `beta up` pins a Beta to. Convention: CI builds master as `master-<short sha>`
- * and a branch as `branch-<branch, sanitised>`, where sanitised means: lower-cased; every run
- * of characters other than a-z, 0-9, '_', '.', '-' replaced by one '-'; leading and trailing
- * '.' and '-' removed; cut to 121 characters (so the tag fits Docker's 128). The same in a
- * CI shell step:
- *
- *   printf %s "$BRANCH" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9_.-]+/-/g; s/^[.-]+//; s/[.-]+$//' | cut -c1-121 | sed -E 's/[.-]+$//'
- *
- * e.g. `feature/Login_Page` → `branch-feature-login_page`.
+ * Image tags `beta up` pins a Beta to. Convention: CI builds master as `master-<short sha>`;
+ * whoever builds a branch tags it `branch-<branch, sanitised>`, where sanitised means:
+ * lower-cased; every run of characters other than a-z, 0-9, '_', '.', '-' replaced by one
+ * '-'; leading and trailing '.' and '-' removed; cut to 121 characters (so the tag fits
+ * Docker's 128); e.g. `feature/Login_Page` → `branch-feature-login_page`.
  */
 import { BETA_CONFIG_SCHEMAS } from "../lib/beta-config";
 import { parseConfigValue } from "../lib/config-error";
@@ -15,10 +11,6 @@ import { CliError } from "./errors";
 
 export const BRANCH_TAG_PREFIX = "branch-";
 const DOCKER_TAG_MAX = 128;
-
-/** The shell pipeline above, for CI files and docs (reads the branch from `$BRANCH`). */
-export const BRANCH_TAG_SHELL =
-  `printf %s "$BRANCH" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9_.-]+/-/g; s/^[.-]+//; s/[.-]+$//' | cut -c1-${DOCKER_TAG_MAX - BRANCH_TAG_PREFIX.length} | sed -E 's/[.-]+$//'`;
 
 export function branchImageTag(branch: string): string {
   const trimEnds = (text: string) => text.replace(/^[.-]+/, "").replace(/[.-]+$/, "");

@@ -46,11 +46,13 @@ async function destroy(deps: CliDeps, given: string | undefined, options: Destro
     await cancellable(deps.stderr, () => gateway.destroy(stack, { onProgress: pulumiDisplay(deps.stderr), message: `beta destroy ${name}` }));
   } catch (error) {
     if (isUpdateInProgress(error)) {
-      throw new CliError(`Another update of ${stack} is in progress.`, `Wait for it to finish and run \`beta destroy ${name}\` again.`);
+      throw new CliError(`Another update of ${stack} is in progress.`, `Wait for it to finish and run \`beta destroy ${name}\` again.`, 1, { cause: error });
     }
     throw new CliError(
       `Destroying ${stack} failed: ${summariseError(error)}`,
-      `The stack was kept so nothing is orphaned. Fix the problem and run \`beta destroy ${name}\` again.`,
+      `The stack was kept so nothing is orphaned. Fix the problem and run \`beta destroy ${name}\` again. BETA_DEBUG=1 prints Pulumi's full output.`,
+      1,
+      { cause: error },
     );
   }
   deps.stderr.write(`Removing stack ${stack}...\n`);

@@ -3,7 +3,8 @@ import { Command } from "commander";
 import { assertAppName } from "../../lib/names";
 import type { CliDeps } from "../deps";
 import { CliError } from "../errors";
-import { chooseBeta, mapOutput, stringOutput, withExamples } from "../command-helpers";
+import { chooseBeta, withExamples } from "../command-helpers";
+import { mapOutput, stringOutput } from "../stack-outputs";
 
 export function registerOpenCommand(program: Command, deps: CliDeps): void {
   const command = program

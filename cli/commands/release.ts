@@ -10,6 +10,7 @@ import { SilentExit } from "../errors";
 import { formatDuration, formatJson } from "../output";
 import { ReleaseEvent, runRelease } from "../fleet/release";
 import { formatReleaseTable, releaseExitCode } from "../fleet/report";
+import { shortStackName } from "../fleet/stack-names";
 import { DEFAULT_PLATFORM_STACK } from "../../lib/beta-config";
 
 interface ReleaseOptions {
@@ -55,6 +56,23 @@ export function describeReleaseEvent(event: ReleaseEvent, verbose: boolean): str
   }
 }
 
+/** True when run by a CI service (they set CI, e.g. CI=true on GitHub Actions and CircleCI). */
+function runByCi(env: CliDeps["env"]): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== "" && ci !== "false" && ci !== "0";
+}
+
+/**
+ * The line that reminds a person who released by hand to commit the platform's stack file:
+ * `beta:releaseTag` lives there, so a `pulumi up --stack dev` from a checkout without it
+ * rolls the release back. CI commits the file itself (see .github/workflows/beta-release.yml).
+ */
+export function commitReminder(platformUpdated: boolean, tag: string, platformStack: string, env: CliDeps["env"]): string | undefined {
+  if (!platformUpdated || runByCi(env)) return undefined;
+  const file = `Pulumi.${shortStackName(platformStack)}.yaml`;
+  return `Reminder: ${file} now sets beta:releaseTag to ${tag}. Commit and push it to master; until then the next \`pulumi up --stack ${platformStack}\` from another checkout rolls the platform back to the tag that checkout has.`;
+}
+
 export function registerReleaseCommand(program: Command, deps: CliDeps): void {
   const command = program
     .command("release")
@@ -88,6 +106,8 @@ export function registerReleaseCommand(program: Command, deps: CliDeps): void {
         deps.stderr.write(`Report written to ${options.report}.\n`);
       }
       deps.stdout.write(options.json ? formatJson(report) : formatReleaseTable(report));
+      const reminder = commitReminder(report.platform.result === "updated", tag, options.platformStack, deps.env);
+      if (reminder) deps.stderr.write(`${reminder}\n`);
       const code = releaseExitCode(report);
       if (code !== 0) throw new SilentExit(code);
     });
@@ -100,6 +120,11 @@ A Beta busy with another update is retried later (--retries, waits doubling from
 --retry-delay), then reported as BUSY. A Beta pinned with beta:imageTag keeps its images but
 is still updated (platform changes apply). A Beta with beta:autoRefresh false, or following
 another platform stack, is skipped. Exit code 0 only when the platform and every Beta not
-skipped were updated.`,
+skipped were updated.
+
+beta:releaseTag is set in the platform's stack file (Pulumi.dev.yaml): commit it after a
+release (CI does), or the next \`pulumi up --stack dev\` from another checkout rolls the
+release back. Every update is recorded as "beta release <tag>", which beta reap does not
+count as a developer's use of a Beta.`,
   );
 }

@@ -2,7 +2,8 @@
 import { Command } from "commander";
 import type { CliDeps } from "../deps";
 import { CliError } from "../errors";
-import { cancellable, chooseBeta, mapOutput, pulumiDisplay, stringOutput, withExamples } from "../command-helpers";
+import { cancellable, chooseBeta, pulumiDisplay, withExamples } from "../command-helpers";
+import { mapOutput, stringOutput } from "../stack-outputs";
 import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
 import { imageTagFromOptions } from "../image-tag";
 import { formatJson, formatTable } from "../output";
@@ -65,9 +66,16 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
       throw new CliError(
         `Another update of ${stack} is in progress.`,
         `Wait for it to finish and run \`beta up ${name}\` again. If it crashed, unlock the stack with \`pulumi cancel --stack ${stack}\`.`,
+        1,
+        { cause: error },
       );
     }
-    throw new CliError(`Deploying ${stack} failed: ${summariseError(error)}`, `Fix the problem and run \`beta up ${name}\` again; \`beta status ${name}\` shows what runs.`);
+    throw new CliError(
+      `Deploying ${stack} failed: ${summariseError(error)}`,
+      `Fix the problem and run \`beta up ${name}\` again; \`beta status ${name}\` shows what runs. BETA_DEBUG=1 prints Pulumi's full output.`,
+      1,
+      { cause: error },
+    );
   }
 
   const url = stringOutput(result.outputs, "url");

@@ -8,6 +8,7 @@
 import { parseBetaConfig } from "../../lib/beta-config";
 import { decodeStackConfig } from "../../lib/stack-config";
 import type { OperationProgress, StackGateway } from "../deps";
+import { stringOutput } from "../stack-outputs";
 import type { Clock } from "./clock";
 import { runPool } from "./pool";
 import { isUpdateInProgress, summariseError } from "./pulumi-errors";
@@ -89,12 +90,6 @@ export function retryDelay(policy: RetryPolicy, attempt: number): number {
 }
 
 const ERROR_TEXT_MAX = 4000;
-
-/** Plain string outputs only; anything else is not a URL. */
-function stringOutput(outputs: Record<string, unknown>, key: string): string | undefined {
-  const value = outputs[key];
-  return typeof value === "string" ? value : undefined;
-}
 
 /** Updates `stacks` (developer stacks as listed) and resolves to one outcome each, in order. */
 export async function refreshFleet(gateway: StackGateway, stacks: readonly string[], options: RefreshFleetOptions): Promise<StackOutcome[]> {

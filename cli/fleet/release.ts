@@ -1,7 +1,8 @@
 /**
  * `beta release <tag>`: set `beta:releaseTag` on the platform stack and deploy it, then bring
  * every developer stack up to date (see refresh-fleet.ts). If the platform deploy fails, no
- * Beta is touched: they would read the old platform outputs anyway.
+ * Beta is touched: they would read the old platform outputs anyway. Every update is recorded
+ * as `beta release <tag>`, which is how `beta reap` tells them from a developer's own.
  */
 import { BETA_CONFIG_SCHEMAS } from "../../lib/beta-config";
 import { parseConfigValue } from "../../lib/config-error";
@@ -11,6 +12,7 @@ import { FleetEvent, RefreshFleetOptions, RetryPolicy, StackOutcome, refreshFlee
 import { isUpdateInProgress, summariseError } from "./pulumi-errors";
 import { PlatformOutcome, ReleaseReport, buildReleaseReport } from "./report";
 import { betaStackInfo, sameStack } from "./stack-names";
+import { releaseUpdateMessage } from "./update-messages";
 
 export type ReleaseEvent =
   | FleetEvent
@@ -47,7 +49,7 @@ async function deployPlatform(gateway: StackGateway, options: ReleaseOptions): P
     try {
       if (attempt === 1) await gateway.setConfig(stack, "beta:releaseTag", options.releaseTag);
       await gateway.up(stack, {
-        message: `beta release ${options.releaseTag}`,
+        message: releaseUpdateMessage(options.releaseTag),
         onProgress: (progress) => emit({ type: "platform-progress", stack, progress }),
       });
       return { stack, result: "updated", attempts: attempt, durationMs: durationMs + clock.now() - started };
@@ -80,7 +82,7 @@ export async function runRelease(gateway: StackGateway, options: ReleaseOptions)
     try {
       const names = await listDeveloperStacks(gateway, options.platformStack);
       emit({ type: "fleet-start", stacks: names });
-      const fleetOptions: RefreshFleetOptions = { ...options, message: `beta release ${options.releaseTag}`, onEvent: emit };
+      const fleetOptions: RefreshFleetOptions = { ...options, message: releaseUpdateMessage(options.releaseTag), onEvent: emit };
       stacks = await refreshFleet(gateway, names, fleetOptions);
     } catch (error) {
       listError = `could not list the developer stacks: ${summariseError(error)}`;

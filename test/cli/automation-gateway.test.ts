@@ -92,6 +92,37 @@ describe("AutomationGateway (real Automation API, stub Pulumi CLI)", () => {
     expect(await gateway.hasStack("beta-alice")).toBe(false);
   });
 
+  it("history reads one page, newest first, with each update's message and dates, without decrypting secrets", async () => {
+    writeState({
+      "beta-alice": {
+        config: {},
+        outputs: {},
+        history: [
+          { message: "beta release master-2", startTime: "2025-06-02T10:00:00.000Z", endTime: "2025-06-02T10:01:00.000Z" },
+          { message: "beta up alice", startTime: "2025-06-01T10:00:00.000Z", endTime: "2025-06-01T10:02:00.000Z" },
+          { message: "beta release master-1", startTime: "2025-05-31T10:00:00.000Z", result: "in-progress", endTime: undefined },
+        ],
+      },
+    });
+    const page = await gateway.history("beta-alice", { size: 2, number: 1 });
+    expect(page).toEqual([
+      { kind: "update", result: "succeeded", message: "beta release master-2", startTime: new Date("2025-06-02T10:00:00.000Z"), endTime: new Date("2025-06-02T10:01:00.000Z") },
+      { kind: "update", result: "succeeded", message: "beta up alice", startTime: new Date("2025-06-01T10:00:00.000Z"), endTime: new Date("2025-06-01T10:02:00.000Z") },
+    ]);
+    expect(await gateway.history("beta-alice", { size: 2, number: 2 })).toEqual([
+      { kind: "update", result: "in-progress", message: "beta release master-1", startTime: new Date("2025-05-31T10:00:00.000Z"), endTime: undefined },
+    ]);
+    const history = calls().find((c) => c[0] === "stack" && c[1] === "history")!;
+    expect(history).toEqual(expect.arrayContaining(["--json", "--page-size", "2", "--page", "1", "--stack", "beta-alice"]));
+    expect(history).not.toContain("--show-secrets");
+  });
+
+  it("an update's message is what its history records", async () => {
+    await gateway.up("beta-alice", { message: "beta release master-1234567" });
+    const [latest] = await gateway.history("beta-alice", { size: 1, number: 1 });
+    expect(latest.message).toBe("beta release master-1234567");
+  });
+
   it("outputs reads the stack's outputs with secrets shown", async () => {
     expect(await gateway.outputs("beta-alice")).toEqual({ url: "https://alice.beta.example.com", urls: { web: "https://alice.beta.example.com" } });
   });
@@ -147,5 +178,30 @@ describe("`beta release` end to end against the stub Pulumi CLI", () => {
     const ups = calls().filter((c) => c[0] === "up").map((c) => c[c.indexOf("--stack") + 1]);
     expect(ups[0]).toBe("dev");
     expect(ups.slice(1).sort()).toEqual(["beta-alice", "beta-busy", "beta-busy"]);
+  });
+});
+
+describe("`beta reap` end to end against the stub Pulumi CLI", () => {
+  it("reaps a Beta only beta release has updated for 30 days, keeps one a developer updated yesterday", () => {
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const releases = (days: number) => Array.from({ length: days }, (_, i) => ({ message: `beta release master-${1000 + i}`, startTime: daysAgo(i + 0.5) }));
+    writeState({
+      dev: { config: {}, outputs: {}, lastUpdate: daysAgo(0.5), history: releases(40) },
+      "beta-gone": { config: {}, outputs: {}, lastUpdate: daysAgo(0.5), history: [...releases(30), { message: "beta up gone", startTime: daysAgo(31) }] },
+      "beta-alice": { config: {}, outputs: {}, lastUpdate: daysAgo(0.5), history: [{ message: "beta release master-1", startTime: daysAgo(0.5) }, { message: "Fix the login page", startTime: daysAgo(1) }] },
+    });
+    const result = spawnSync(process.execPath, [path.join(repo, "bin/beta.cjs"), "reap", "--idle-days", "14", "--yes", "--json"], {
+      cwd: repo,
+      encoding: "utf8",
+      env: process.env,
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { stacks: { stack: string; result?: string; selected: boolean }[] };
+    expect(parsed.stacks.map((s) => [s.stack, s.selected, s.result])).toEqual([
+      ["beta-gone", true, "reaped"],
+      ["beta-alice", false, undefined],
+    ]);
+    expect(Object.keys(readState()).sort()).toEqual(["beta-alice", "dev"]);
   });
 });

@@ -1,6 +1,10 @@
 /**
- * The CI definitions a company copies: they parse, and every `npx beta <verb>` they run is a
- * verb of the command with options it has, and every npm script they call exists.
+ * The CI definitions a company copies, checked for what would break them: they parse; every
+ * `npx beta <verb>` is a verb with options `beta` has; every script and npm script they run
+ * exists; the test job runs as root (the router tests bind port 80 and start dnsmasq); every
+ * job that runs `beta release` or `beta reap` has the Pulumi CLI and the AWS CLI (the EKS
+ * kubeconfig runs `aws eks get-token`) before it; the release job commits Pulumi.dev.yaml
+ * back, even when a Beta failed; releases wait for green tests and never overlap a reap.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -11,42 +15,88 @@ import { fakeDeps } from "../support/cli-harness";
 
 const repo = path.resolve(__dirname, "../..");
 const read = (file: string) => readFileSync(path.join(repo, file), "utf8");
-const files = [...readdirSync(path.join(repo, ".github/workflows")).map((f) => `.github/workflows/${f}`), ".circleci/config.yml"];
+const GITHUB = readdirSync(path.join(repo, ".github/workflows")).map((f) => `.github/workflows/${f}`);
+const CIRCLECI = ".circleci/config.yml";
+const files = [...GITHUB, CIRCLECI];
 
 type Json = Record<string, unknown>;
-const obj = (value: unknown): Json => (value && typeof value === "object" ? (value as Json) : {});
+const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-/** Every shell script in a GitHub workflow or a CircleCI config. */
-function scripts(file: string): string[] {
-  const doc = obj(parse(read(file)));
-  const found: string[] = [];
-  const steps = (list: unknown) => {
-    for (const step of Array.isArray(list) ? list : []) {
-      const run = obj(step).run;
-      if (typeof run === "string") found.push(run);
-      else if (typeof obj(run).command === "string") found.push(obj(run).command as string);
-    }
-  };
-  for (const job of Object.values(obj(doc.jobs))) steps(obj(job).steps);
-  for (const command of Object.values(obj(doc.commands))) steps(obj(command).steps);
-  return found;
+/** One step as it runs: its shell script (if any), and when it runs. */
+interface Step {
+  script?: string;
+  /** GitHub `uses:` or a CircleCI built-in step (`checkout`, `setup_remote_docker`, ...). */
+  uses?: string;
+  /** GitHub `if:`. */
+  if?: string;
+  /** CircleCI `when:`. */
+  when?: string;
 }
+
+interface Job {
+  file: string;
+  name: string;
+  steps: Step[];
+  raw: Json;
+}
+
+/** CircleCI steps with reusable `commands` expanded in place. */
+function circleSteps(entries: unknown, commands: Json): Step[] {
+  return list(entries).flatMap((entry): Step[] => {
+    const [key, value] = typeof entry === "string" ? [entry, undefined] : (Object.entries(obj(entry))[0] ?? ["", undefined]);
+    if (key in commands) return circleSteps(obj(commands[key]).steps, commands);
+    if (key === "run") {
+      return typeof value === "string" ? [{ script: value }] : [{ script: String(obj(value).command), when: obj(value).when as string | undefined }];
+    }
+    return [{ uses: key }];
+  });
+}
+
+function jobsOf(file: string): Job[] {
+  const doc = obj(parse(read(file)));
+  return Object.entries(obj(doc.jobs)).map(([name, value]) => {
+    const raw = obj(value);
+    const steps =
+      file === CIRCLECI
+        ? circleSteps(raw.steps, obj(doc.commands))
+        : list(raw.steps).map((s): Step => ({ script: obj(s).run as string | undefined, uses: obj(s).uses as string | undefined, if: obj(s).if as string | undefined }));
+    return { file, name, steps, raw };
+  });
+}
+
+const allJobs = files.flatMap(jobsOf);
 
 /** `npx beta <verb> <args...>` invocations, args split as the shell would (quotes kept simple). */
 function betaInvocations(script: string): string[][] {
   return [...script.matchAll(/npx beta ([^\n|;&]+)/g)].map((m) => m[1].trim().split(/\s+/).map((arg) => arg.replace(/^"(.*)"$/, "$1")));
 }
 
+/** Index of the first step whose script matches, or -1. */
+const stepIndex = (job: Job, pattern: RegExp) => job.steps.findIndex((s) => s.script !== undefined && pattern.test(s.script));
+
+const RUNS_BETA_FLEET = /npx beta (release|reap)\b/;
+const INSTALLS_PULUMI = /get\.pulumi\.com/;
+const INSTALLS_AWS_CLI = /awscli\.amazonaws\.com\/awscli-exe-linux/;
+const CHECKS_AWS_CLI = /(^|\n)\s*aws --version\s*($|\n)/;
+const RUNS_TESTS = /\bnpm (run )?test\b|\bbash \.ci\/run\b/;
+
+/** Shell files a script runs with `bash <file>`, relative to the repository. */
+const bashFiles = (script: string) => [...script.matchAll(/\bbash ((?:[\w.-]+\/)+[\w.-]+)/g)].map((m) => m[1]);
+
 const program = buildProgram(fakeDeps());
 const packageScripts = Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts);
 
 describe.each(files)("%s", (file) => {
+  const jobs = jobsOf(file);
+  const scripts = jobs.flatMap((job) => job.steps.flatMap((s) => (s.script ? [s.script] : [])));
+
   it("is valid YAML", () => {
     expect(parseDocument(read(file)).errors).toEqual([]);
   });
 
   it("runs only verbs and options `beta` has", () => {
-    const invocations = scripts(file).flatMap(betaInvocations);
+    const invocations = scripts.flatMap(betaInvocations);
     expect(invocations.length).toBeGreaterThan(0);
     for (const [verb, ...args] of invocations) {
       const command = program.commands.find((c) => c.name() === verb);
@@ -56,57 +106,104 @@ describe.each(files)("%s", (file) => {
     }
   });
 
-  it("calls only npm scripts package.json has, and only scripts/ files the repository has", () => {
-    for (const [, script] of scripts(file).join("\n").matchAll(/bash (scripts\/[\w.-]+|\.ci\/[\w.-]+)/g)) {
-      expect(existsSync(path.join(repo, script)), script).toBe(true);
-    }
-    const called = scripts(file).flatMap((script) =>
-      [...script.matchAll(/\bnpm (?:run(?:-script)?\s+([\w:-]+)|(test|start|stop|restart)\b)/g)].map((m) => m[1] ?? m[2]),
-    );
+  it("runs only files the repository has, and only npm scripts package.json has (also inside those files)", () => {
+    const shellFiles = new Set(scripts.flatMap(bashFiles));
+    for (const shellFile of shellFiles) expect(existsSync(path.join(repo, shellFile)), shellFile).toBe(true);
+    const texts = [...scripts, ...[...shellFiles].filter((f) => existsSync(path.join(repo, f))).map(read)];
+    const called = texts.flatMap((text) => [...text.matchAll(/\bnpm (?:run(?:-script)?\s+([\w:-]+)|(test|start|stop|restart)\b)/g)].map((m) => m[1] ?? m[2]));
     for (const name of called) expect(packageScripts, `npm script ${name}`).toContain(name);
+  });
+
+  it("every job that runs beta release or beta reap installs the Pulumi CLI and has the AWS CLI first", () => {
+    const fleetJobs = jobs.filter((job) => stepIndex(job, RUNS_BETA_FLEET) >= 0);
+    expect(fleetJobs.length).toBeGreaterThan(0);
+    for (const job of fleetJobs) {
+      const beta = stepIndex(job, RUNS_BETA_FLEET);
+      const pulumi = stepIndex(job, INSTALLS_PULUMI);
+      expect(pulumi, `${job.name}: installs Pulumi`).toBeGreaterThanOrEqual(0);
+      expect(pulumi, `${job.name}: Pulumi before beta`).toBeLessThan(beta);
+      const install = stepIndex(job, INSTALLS_AWS_CLI);
+      const check = stepIndex(job, CHECKS_AWS_CLI);
+      const aws = install >= 0 ? install : check;
+      expect(aws, `${job.name}: the AWS CLI (aws eks get-token)`).toBeGreaterThanOrEqual(0);
+      expect(aws, `${job.name}: the AWS CLI before beta`).toBeLessThan(beta);
+      // Only checking (not installing) is enough only where the image ships it: GitHub's ubuntu runners.
+      if (install < 0) expect(String(job.raw["runs-on"]), `${job.name}: aws --version alone needs a runner that has it`).toMatch(/^ubuntu-/);
+    }
+  });
+});
+
+/** The files with a test job (on every push), which gates the images and the release. */
+describe.each([".github/workflows/beta-release.yml", CIRCLECI])("%s", (file) => {
+  it("runs the tests as root, through the repository's test entry", () => {
+    const testSteps = jobsOf(file).flatMap((job) => job.steps.filter((s) => s.script !== undefined && RUNS_TESTS.test(s.script)));
+    expect(testSteps.length).toBeGreaterThan(0);
+    for (const step of testSteps) {
+      expect(step.script, "as root").toMatch(/^sudo -E env "PATH=\$PATH" /);
+      expect(step.script, "the whole entry: setup, typecheck, lint, test").toMatch(/\bbash \.ci\/run\b/);
+    }
   });
 });
 
 describe("the release flow", () => {
-  it("GitHub: on push to master, npm ci and npm test, images tagged master-<short sha>, beta release with a report artifact", () => {
-    const workflow = obj(parse(read(".github/workflows/beta-release.yml")));
-    expect(obj(obj(workflow.on).push).branches).toEqual(["master"]);
-    const all = scripts(".github/workflows/beta-release.yml").join("\n");
-    expect(all).toContain("npm ci");
-    expect(all).toContain("npm test");
-    expect(all).toContain("master-${GITHUB_SHA::7}");
-    expect(all).toMatch(/docker build --tag "\$image:\$TAG"/);
-    expect(all).toMatch(/docker push "\$image:\$TAG"/);
-    expect(all).toContain('npx beta release "${{ needs.images.outputs.tag }}" --report beta-release.json');
-    const text = read(".github/workflows/beta-release.yml");
-    for (const secret of ["PULUMI_ACCESS_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) expect(text).toContain(`secrets.${secret}`);
-    expect(text).toContain("vars.BETA_REGISTRY");
-    expect(text).toMatch(/upload-artifact@v4[\s\S]*if: always\(\)[\s\S]*path: beta-release\.json/);
+  const releaseJobs = allJobs.filter((job) => stepIndex(job, /npx beta release\b/) >= 0);
+
+  it("GitHub and CircleCI each have one release job", () => {
+    expect(releaseJobs.map((job) => job.file).sort()).toEqual([".circleci/config.yml", ".github/workflows/beta-release.yml"]);
   });
 
-  it("GitHub: the reaper runs on a schedule with --idle-days 14 --yes", () => {
-    const workflow = obj(parse(read(".github/workflows/beta-reap.yml")));
-    expect(Array.isArray(obj(workflow.on).schedule)).toBe(true);
-    expect(scripts(".github/workflows/beta-reap.yml").join("\n")).toContain("npx beta reap --idle-days 14 --yes");
+  it.each(releaseJobs.map((job) => [job.file, job] as const))("%s: commits Pulumi.dev.yaml from the release's report, also when a Beta failed", (_file, job) => {
+    const release = stepIndex(job, /npx beta release\b/);
+    const [, ...args] = betaInvocations(job.steps[release].script!).find(([verb]) => verb === "release")!;
+    const report = args[args.indexOf("--report") + 1];
+    expect(args, "writes a report").toContain("--report");
+    const commit = stepIndex(job, /\bbash \.github\/scripts\/commit-release-tag\.sh\b/);
+    expect(commit, "commits after releasing").toBeGreaterThan(release);
+    expect(job.steps[commit].script).toMatch(new RegExp(`commit-release-tag\\.sh ${report.replace(/\./g, "\\.")}\\b`));
+    const step = job.steps[commit];
+    if (job.file === CIRCLECI) expect(step.when).toBe("always");
+    else expect(step.if).toMatch(/\balways\(\)/);
   });
 
-  it("CircleCI: the same jobs, every workflow job defined, release only on master", () => {
-    const config = obj(parse(read(".circleci/config.yml")));
+  it("GitHub: the release job may push (contents: write); on push to master, after green tests and the images", () => {
+    const file = ".github/workflows/beta-release.yml";
+    expect(obj(obj(obj(parse(read(file))).on).push).branches).toEqual(["master"]);
+    const jobs = Object.fromEntries(jobsOf(file).map((job) => [job.name, job]));
+    const needs = (name: string) => [jobs[name].raw.needs].flat();
+    const release = releaseJobs.find((job) => job.file === file)!;
+    expect(obj(release.raw.permissions).contents).toBe("write");
+    expect(needs(release.name)).toContain("images");
+    expect(needs("images")).toContain("test");
+    expect(stepIndex(jobs.test, RUNS_TESTS)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("GitHub: releases and reaps share one concurrency group and never cancel each other", () => {
+    const groups = GITHUB.map((file) => obj(obj(parse(read(file))).concurrency));
+    expect(new Set(groups.map((g) => g.group)).size).toBe(1);
+    for (const group of groups) expect(group["cancel-in-progress"]).toBe(false);
+  });
+
+  it("CircleCI: every workflow job is defined; release only on master after test and images; release and reap in one serial group; reap on a schedule", () => {
+    const config = obj(parse(read(CIRCLECI)));
     expect(config.version).toBe(2.1);
-    const jobs = Object.keys(obj(config.jobs));
-    const workflows = obj(config.workflows);
-    for (const workflow of Object.values(workflows)) {
-      for (const entry of obj(workflow).jobs as unknown[]) {
-        const name = typeof entry === "string" ? entry : Object.keys(obj(entry))[0];
-        expect(jobs).toContain(name);
-      }
-    }
-    const release = (obj(workflows["beta-release"]).jobs as unknown[]).map(obj).find((j) => "release" in j);
-    expect(obj(obj(obj(release).release).filters).branches).toEqual({ only: "master" });
-    const all = scripts(".circleci/config.yml").join("\n");
-    expect(all).toContain('npx beta release "master-${CIRCLE_SHA1:0:7}" --report beta-release.json');
-    expect(all).toContain("npx beta reap --idle-days 14 --yes");
-    const [trigger] = obj(workflows["beta-reap"]).triggers as unknown[];
+    const defined = Object.keys(obj(config.jobs));
+    const entries = Object.fromEntries(
+      Object.values(obj(config.workflows)).flatMap((workflow) =>
+        list(obj(workflow).jobs).map((entry) => (typeof entry === "string" ? [entry, {}] : Object.entries(obj(entry))[0])),
+      ),
+    ) as Record<string, Json>;
+    for (const name of Object.keys(entries)) expect(defined).toContain(name);
+    expect(obj(entries.release.filters).branches).toEqual({ only: "master" });
+    expect(entries.release.requires).toContain("images");
+    expect(entries.images.requires).toContain("test");
+    expect(entries.release["serial-group"]).toBeDefined();
+    expect(entries.reap["serial-group"]).toBe(entries.release["serial-group"]);
+    const [trigger] = list(obj(obj(config.workflows)["beta-reap"]).triggers);
     expect(obj(obj(trigger).schedule).cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
+  });
+
+  it("GitHub: the reaper runs on a schedule", () => {
+    const workflow = obj(parse(read(".github/workflows/beta-reap.yml")));
+    expect(list(obj(workflow.on).schedule).map((s) => obj(s).cron)[0]).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
   });
 });

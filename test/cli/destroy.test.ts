@@ -54,6 +54,16 @@ describe("beta destroy", () => {
     expect(gateway.callsOf("removeStack")).toEqual([]);
   });
 
+  it("BETA_DEBUG=1 adds Pulumi's full output to a failed destroy", async () => {
+    const failing = () => new ScriptedGateway([{ name: "beta-alice", up: [{ kind: "fail", message: "namespace stuck terminating\n    finalizer kubernetes.io/pvc-protection" }] }]);
+    const plain = await runBeta(["destroy", "alice", "--yes"], { gateway: failing() });
+    expect(plain.stderr).not.toContain("pvc-protection");
+    const debug = await runBeta(["destroy", "alice", "--yes"], { gateway: failing(), env: { BETA_DEBUG: "1" } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toContain("Destroying beta-alice failed: error: namespace stuck terminating");
+    expect(debug.stderr).toContain("finalizer kubernetes.io/pvc-protection");
+  });
+
   it("--json reports what was done", async () => {
     const result = await runBeta(["destroy", "alice", "--yes", "--json"], { gateway: aliceExists() });
     expect(JSON.parse(result.stdout)).toEqual({ name: "alice", stack: "beta-alice", destroyed: true, stackRemoved: true });

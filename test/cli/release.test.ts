@@ -32,6 +32,24 @@ describe("beta release <tag> (CI)", () => {
     expect(report).toMatchObject({ releaseTag: "master-3f2c1ab", ok: true, totals: { updated: 2, skipped: 1 } });
   });
 
+  it("run by hand, reminds to commit the stack file that now holds the release tag; in CI it does not", async () => {
+    const byHand = await runBeta(["release", "master-3f2c1ab"], { gateway: fleet(), env: {} });
+    expect(byHand.stderr).toContain("Reminder: Pulumi.dev.yaml now sets beta:releaseTag to master-3f2c1ab. Commit and push it to master");
+    const qualified = await runBeta(["release", "master-1", "--platform-stack", "acme/beta/dev"], { gateway: new ScriptedGateway([{ name: "acme/beta/dev" }]), env: {} });
+    expect(qualified.stderr).toContain("Reminder: Pulumi.dev.yaml now sets beta:releaseTag to master-1.");
+    const inCi = await runBeta(["release", "master-3f2c1ab"], { gateway: fleet(), env: { CI: "true" } });
+    expect(inCi.code).toBe(0);
+    expect(inCi.stderr).not.toContain("Reminder");
+  });
+
+  it("no reminder when the platform was not updated: its deployed tag did not change", async () => {
+    const gateway = fleet();
+    gateway.stacks.get("dev")!.up = [{ kind: "fail", message: "EKS quota" }];
+    const result = await runBeta(["release", "master-3f2c1ab"], { gateway, env: {} });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain("Reminder");
+  });
+
   it("--platform-stack names the platform; its release tag is set there", async () => {
     const gateway = new ScriptedGateway([{ name: "acme/beta/dev" }, { name: "beta-alice" }]);
     const result = await runBeta(["release", "master-1", "--platform-stack", "acme/beta/dev"], { gateway });

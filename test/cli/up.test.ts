@@ -82,6 +82,21 @@ describe("beta up", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it("BETA_DEBUG=1 adds Pulumi's full output to the one-line summary", async () => {
+    const failing = () =>
+      new ScriptedGateway([{ name: "beta-alice", up: [{ kind: "fail", message: "Deployment web: image pull failed\n    ErrImagePull: registry.example.com/web:branch-x not found" }] }]);
+    const plain = await runBeta(["up", "alice"], { gateway: failing() });
+    expect(plain.stderr).toContain("Error: Deploying beta-alice failed: error: Deployment web: image pull failed");
+    expect(plain.stderr).toContain("BETA_DEBUG=1 prints Pulumi's full output");
+    expect(plain.stderr).not.toContain("ErrImagePull");
+
+    const debug = await runBeta(["up", "alice"], { gateway: failing(), env: { BETA_DEBUG: "1" } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toContain("Error: Deploying beta-alice failed: error: Deployment web: image pull failed");
+    expect(debug.stderr).toContain("Caused by CommandError: Pulumi's output:");
+    expect(debug.stderr).toContain("ErrImagePull: registry.example.com/web:branch-x not found");
+  });
+
   it("an update already in progress says to wait (or pulumi cancel)", async () => {
     const gateway = new ScriptedGateway([{ name: "beta-alice", up: [{ kind: "conflict" }] }]);
     const result = await runBeta(["up", "alice"], { gateway });

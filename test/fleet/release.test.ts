@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runRelease, type ReleaseEvent, type ReleaseOptions } from "../../cli/fleet/release";
 import { formatReleaseTable, releaseExitCode } from "../../cli/fleet/report";
+import { isDeveloperUpdate } from "../../cli/fleet/update-messages";
 import { FastForwardClock } from "../support/fast-forward-clock";
 import { ScriptedGateway, betaOutputs, type ScriptedStack } from "../support/scripted-gateway";
 
@@ -38,6 +39,17 @@ describe("runRelease: platform first, then every Beta", () => {
     expect(ups[0]).toBe("dev");
     expect(ups.filter((s) => s === "dev")).toHaveLength(1);
     expect(report.platform).toMatchObject({ stack: "dev", result: "updated", attempts: 1 });
+  });
+
+  it("records every update, the platform's and each Beta's, as `beta release <tag>`, which reap does not count as use", async () => {
+    const gateway = company();
+    await runRelease(gateway, options());
+    const ups = gateway.callsOf("up");
+    expect(ups.length).toBeGreaterThan(1);
+    for (const call of ups) expect(call.args, call.stack).toEqual(["beta release master-3f2c1ab"]);
+    const [latest] = gateway.stacks.get("beta-alice")!.history!;
+    expect(latest.message).toBe("beta release master-3f2c1ab");
+    expect(isDeveloperUpdate(latest)).toBe(false);
   });
 
   it("attempts every Beta, never staging or the platform again, and reports each", async () => {

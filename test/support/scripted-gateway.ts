@@ -1,10 +1,11 @@
 /**
- * A StackGateway with no Pulumi behind it: stacks, config and outputs in memory, and each
- * stack's updates scripted (succeed after a delay, fail, or hit "update in progress"). It
- * records every call and the most updates that ever ran at once.
+ * A StackGateway with no Pulumi behind it: stacks, config, outputs and history in memory, and
+ * each stack's updates scripted (succeed after a delay, fail, or hit "update in progress").
+ * Updates and destroys are added to the stack's history with their message, like Pulumi's.
+ * It records every call and the most updates that ever ran at once.
  */
 import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import type { OperationOptions, StackGateway, StackSummary, UpResult } from "../../cli/deps";
+import type { HistoryPage, OperationOptions, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
 
 /** What one update attempt of a stack does. */
 export type UpStep =
@@ -24,6 +25,18 @@ export interface ScriptedStack {
   up?: UpStep[];
   /** `getConfig` throws this. */
   configError?: string;
+  /**
+   * Newest first. Default: one developer update (message "") at `lastUpdate`, when it is set.
+   * `up` and `destroy` add theirs at the front.
+   */
+  history?: UpdateRecord[];
+  /** `history` throws this. */
+  historyError?: string;
+}
+
+/** A history entry; `message` "beta release <tag>" for a release's, "" for a plain `pulumi up`. */
+export function updateRecord(message: string, at: Date, overrides: Partial<UpdateRecord> = {}): UpdateRecord {
+  return { kind: "update", result: "succeeded", message, startTime: new Date(at.getTime() - 60_000), endTime: at, ...overrides };
 }
 
 export interface GatewayCall {
@@ -55,7 +68,10 @@ export class ScriptedGateway implements StackGateway {
   private readonly started = Date.now();
 
   constructor(stacks: readonly ScriptedStack[] = []) {
-    for (const stack of stacks) this.stacks.set(stack.name, { ...stack, config: { ...stack.config } });
+    for (const stack of stacks) {
+      const history = stack.history ?? (stack.lastUpdate ? [updateRecord("", stack.lastUpdate)] : []);
+      this.stacks.set(stack.name, { ...stack, config: { ...stack.config }, history: [...history] });
+    }
   }
 
   private record(method: keyof StackGateway, stack?: string, ...args: unknown[]): void {
@@ -122,7 +138,10 @@ export class ScriptedGateway implements StackGateway {
     try {
       options?.onProgress?.({ kind: "output", text: `Updating (${stack}):\n` });
       if (step.delayMs) await sleep(step.delayMs);
-      if (step.kind === "fail") throw commandError(CommandError, `error: ${step.message ?? "update failed"}`);
+      if (step.kind === "fail") {
+        found.history?.unshift(updateRecord(options?.message ?? "", new Date(), { result: "failed" }));
+        throw commandError(CommandError, `error: ${step.message ?? "update failed"}`);
+      }
       if (step.kind === "conflict") {
         if (step.as === "409-text") throw new Error(`update of ${stack} failed: ${CONFLICT_STDERR}`);
         if (step.as === "locked-text") throw new Error("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.");
@@ -130,6 +149,7 @@ export class ScriptedGateway implements StackGateway {
       }
       options?.onProgress?.({ kind: "resource", status: "done", op: "update", type: "kubernetes:apps/v1:Deployment", name: "web" });
       found.lastUpdate = new Date();
+      found.history?.unshift(updateRecord(options?.message ?? "", found.lastUpdate));
       return { outputs: found.outputs ?? this.defaultOutputs(stack), changes: { update: 1 } };
     } finally {
       this.running--;
@@ -144,6 +164,7 @@ export class ScriptedGateway implements StackGateway {
     if (step.kind === "fail") throw commandError(CommandError, `error: ${step.message ?? "destroy failed"}`);
     if (step.kind === "conflict") throw commandError(ConcurrentUpdateError, CONFLICT_STDERR);
     found.outputs = {};
+    found.history?.unshift(updateRecord(options?.message ?? "", new Date(), { kind: "destroy" }));
   }
 
   async removeStack(stack: string): Promise<void> {
@@ -155,6 +176,13 @@ export class ScriptedGateway implements StackGateway {
   async outputs(stack: string): Promise<Record<string, unknown>> {
     this.record("outputs", stack);
     return this.get(stack).outputs ?? {};
+  }
+
+  async history(stack: string, page: HistoryPage): Promise<UpdateRecord[]> {
+    this.record("history", stack, page);
+    const found = this.get(stack);
+    if (found.historyError) throw commandError(CommandError, found.historyError);
+    return (found.history ?? []).slice((page.number - 1) * page.size, page.number * page.size);
   }
 }
 

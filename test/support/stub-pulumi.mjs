@@ -1,18 +1,26 @@
 #!/usr/bin/env node
 // A Pulumi CLI stand-in for tests of the real Automation API gateway: put a `pulumi` link to
 // this file first on PATH. Stacks live in the JSON file $STUB_PULUMI_STATE:
-//   { "<stack>": { "config": {"beta:x": "v"}, "outputs": {...}, "lastUpdate": "ISO", "busy": false } }
+//   { "<stack>": { "config": {"beta:x": "v"}, "outputs": {...}, "lastUpdate": "ISO", "busy": false,
+//                  "history": [{ "message": "beta release master-1", "startTime": "ISO", ... }] } }
+// "history" is newest first; without it, a stack with a lastUpdate has one update at that time
+// with an empty message. `up` and `destroy` add theirs (with --message) at the front.
 // It answers the commands the Automation API runs (version, stack ls/init/select/rm/output/
 // history, config, config set/rm, up, destroy), like the real CLI, and logs every call to
 // $STUB_PULUMI_LOG (one JSON array per line) when set. `up` of a stack with "busy": true fails
 // as Pulumi Cloud does when another update holds it; "fail": "<text>" fails with that error.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const statePath = process.env.STUB_PULUMI_STATE;
 if (process.env.STUB_PULUMI_LOG) appendFileSync(process.env.STUB_PULUMI_LOG, `${JSON.stringify(args)}\n`);
 const state = statePath && existsSync(statePath) ? JSON.parse(readFileSync(statePath, "utf8")) : {};
-const save = () => statePath && writeFileSync(statePath, JSON.stringify(state, null, 2));
+// Written whole and renamed into place: a stub running in parallel never reads half a file.
+const save = () => {
+  if (!statePath) return;
+  writeFileSync(`${statePath}.${process.pid}`, JSON.stringify(state, null, 2));
+  renameSync(`${statePath}.${process.pid}`, statePath);
+};
 const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const fail = (message) => {
   process.stderr.write(`${message}\n`);
@@ -22,6 +30,7 @@ const stackName = flag("--stack");
 const stack = () => state[stackName] ?? fail(`error: no stack named '${stackName}' found`);
 const out = (value) => process.stdout.write(typeof value === "string" ? value : JSON.stringify(value));
 const [command, sub] = args;
+const history = (s) => s.history ?? (s.lastUpdate ? [{ startTime: s.lastUpdate }] : []);
 
 if (command === "version") out("v3.200.0\n");
 else if (command === "stack" && sub === "ls") {
@@ -41,8 +50,20 @@ else if (command === "stack" && sub === "rm") {
   const outputs = stack().outputs ?? {};
   out(args.includes("--show-secrets") ? outputs : Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, k === "kubeconfig" ? "[secret]" : v])));
 } else if (command === "stack" && sub === "history") {
-  const s = stack();
-  out(s.lastUpdate ? [{ version: 1, kind: "update", startTime: s.lastUpdate, endTime: s.lastUpdate, message: "", environment: {}, config: {}, result: "succeeded", resourceChanges: { update: 1, same: 2 } }] : []);
+  const entries = history(stack());
+  const size = Number(flag("--page-size") ?? entries.length);
+  const page = Number(flag("--page") ?? 1);
+  const json = (entry, version) => {
+    const full = { version, kind: "update", message: "", environment: {}, config: {}, result: "succeeded", resourceChanges: { update: 1, same: 2 }, endTime: entry.startTime, ...entry };
+    // Like the real CLI: no endTime (or resourceChanges) until the update finishes.
+    if (full.result === "in-progress") {
+      delete full.endTime;
+      delete full.resourceChanges;
+    }
+    return full;
+  };
+  const first = (page - 1) * size;
+  out(entries.slice(first, first + size).map((entry, i) => json(entry, entries.length - first - i)));
 } else if (command === "config" && sub === "set") {
   const s = stack();
   s.config[args[2]] = args[args.indexOf("--") + 1];
@@ -70,7 +91,9 @@ else if (command === "stack" && sub === "rm") {
     ];
     writeFileSync(log, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
   }
+  const before = history(s);
   s.lastUpdate = new Date().toISOString();
+  s.history = [{ kind: command === "up" ? "update" : "destroy", message: flag("--message") ?? "", startTime: s.lastUpdate }, ...before];
   s.outputs = command === "up" ? (s.nextOutputs ?? { url: `https://${stackName.replace(/^beta-/, "")}.beta.example.com` }) : {};
   save();
   out("Resources:\n    1 updated\n");
