@@ -7,7 +7,9 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { assertAppName, assertDeveloperName, betaNamespace, NameError, normaliseDeveloperName } from "../../lib/names";
+import { assertAppName, betaNamespace, NameError } from "../../lib/names";
+import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
+import { CliError } from "../errors";
 import { createReporter, startSync, SyncError, validateRemotePath, type OutputStreams, type SyncDeps, type SyncOptions, type SyncSession } from "../sync";
 
 /** The app synced when none is named, until the platform's default app is passed in. */
@@ -59,30 +61,30 @@ export class SyncUsageError extends Error {
   }
 }
 
+/** The shared name rules of every verb (`resolveBetaName`), worded for sync's own messages. */
 function resolveName(nameArg: string | undefined, env: NodeJS.ProcessEnv, userName: () => string): { name: string; source: string } {
-  if (nameArg !== undefined) return { name: assertDeveloperName(nameArg), source: "given" };
-  const fromEnv = env.BETA_NAME?.trim();
-  if (fromEnv) {
-    try {
-      return { name: assertDeveloperName(fromEnv), source: "from $BETA_NAME" };
-    } catch (error) {
-      if (error instanceof NameError) throw new SyncUsageError(`$BETA_NAME: ${error.message}; fix BETA_NAME or pass the name: beta sync <name> [app]`);
-      throw error;
-    }
-  }
-  let raw = "";
+  let resolved: ResolvedName;
   try {
-    raw = userName();
+    resolved = resolveBetaName(nameArg, { env, osUserName: () => safeUserName(userName) }, "sync");
+  } catch (error) {
+    if (error instanceof CliError) throw new SyncUsageError(error.hint ? `${error.message} ${error.hint}` : error.message);
+    throw error;
+  }
+  const sources: Record<NameSource, string> = {
+    argument: "given",
+    BETA_NAME: "from $BETA_NAME",
+    "os-user": `from your OS user name ${JSON.stringify(safeUserName(userName))}`,
+  };
+  return { name: resolved.name, source: sources[resolved.source] };
+}
+
+/** No user name (e.g. an unnamed uid in a container) is the same as an empty one. */
+function safeUserName(userName: () => string): string {
+  try {
+    return userName();
   } catch {
-    // No user name (e.g. an unnamed uid in a container): handled below.
+    return "";
   }
-  const name = normaliseDeveloperName(raw);
-  if (!name) {
-    throw new SyncUsageError(
-      `could not derive a Beta name from your OS user name ${JSON.stringify(raw)}: pass it (beta sync <name> [app]) or set BETA_NAME`,
-    );
-  }
-  return { name, source: `from your OS user name ${JSON.stringify(raw)}` };
 }
 
 /** Validates everything typed before anything runs; throws SyncUsageError or NameError. */

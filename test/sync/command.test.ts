@@ -81,8 +81,8 @@ describe("bad input is refused before anything runs, naming the value and the ru
     { why: "a name too long", args: ["a".repeat(31)], message: /is not valid: it has 31 characters; at most 30 are allowed/ },
     { why: "an app starting with a digit", args: ["alice", "1web"], message: /App name "1web" is not valid: use lower-case letters, digits and '-', starting with a letter/ },
     { why: "an app too long", args: ["alice", "a".repeat(21)], message: /App name "a{21}" is not valid: it has 21 characters; at most 20/ },
-    { why: "a bad $BETA_NAME", args: [], env: { BETA_NAME: "Bad_Name" }, message: /\$BETA_NAME: Developer name "Bad_Name" is not valid: .*fix BETA_NAME or pass the name: beta sync <name> \[app\]/ },
-    { why: "an OS user name with nothing usable", args: [], user: "___", message: /could not derive a Beta name from your OS user name "___": pass it \(beta sync <name> \[app\]\) or set BETA_NAME/ },
+    { why: "a bad $BETA_NAME", args: [], env: { BETA_NAME: "Bad_Name" }, message: /Developer name "Bad_Name" is not valid: .* \(from \$BETA_NAME\)\. Fix BETA_NAME, or pass a name: beta sync <name>\./ },
+    { why: "an OS user name with nothing usable", args: [], user: "___", message: /Your OS user name "___" does not make a valid Beta name: .* Pass a name \(beta sync <name>\) or set BETA_NAME\./ },
     { why: "a relative --remote-path", args: ["alice", "--remote-path", "app"], message: /--remote-path "app" is not valid: it must be an absolute path in the container, like \/app/ },
     { why: "the container's root as --remote-path", args: ["alice", "--remote-path", "/"], message: /--remote-path "\/" is the container's root: beta sync mirrors deletions and will not do that/ },
   ];
