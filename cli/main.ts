@@ -57,7 +57,7 @@ export function buildProgram(deps: CliDeps): Command {
     env: { ...deps.env },
     userName: () => deps.osUserName() ?? "",
     streams: { stdout: deps.stdout, stderr: deps.stderr },
-    defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)) ?? "web",
+    defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)),
     setExitCode: (code) => {
       state.code = code;
     },

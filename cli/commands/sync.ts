@@ -17,7 +17,7 @@ export const DEFAULT_SYNC_APP = "web";
 
 export interface SyncCommandOptions {
   /** The platform's default app (a function is asked at run time); default "web". */
-  defaultApp?: string | (() => string | Promise<string>);
+  defaultApp?: string | (() => string | undefined | Promise<string | undefined>);
   env?: NodeJS.ProcessEnv;
   /** The OS user name, the last fallback for the Beta name. */
   userName?: () => string;
