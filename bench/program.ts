@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const declared = rendered.beta.resources.filter((r) => !r.read);
   const custom = declared.filter((r) => r.custom && !r.type.startsWith("pulumi:"));
   console.log(`Fresh developer stack beta-alice against Pulumi.dev.yaml:`);
-  console.log(`  resources declared: ${declared.length} (${custom.length} Kubernetes objects, ${declared.length - custom.length} components, providers and references)`);
+  const components = declared.filter((r) => !r.custom).length;
+  const providers = declared.filter((r) => r.type.startsWith("pulumi:providers:")).length;
+  console.log(`  resources declared: ${declared.length} (${custom.length} Kubernetes objects, ${components} components, ${providers} provider), plus the platform StackReference`);
   const chain = longestChain(declared);
   console.log(`  longest dependency chain: ${chain.length} resources\n    ${chain.join("\n    → ")}`);
 
