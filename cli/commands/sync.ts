@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { assertAppName, betaNamespace, NameError } from "../../lib/names";
 import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
 import { CliError } from "../errors";
+import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
 import { createReporter, startSync, SyncError, validateRemotePath, type OutputStreams, type SyncDeps, type SyncOptions, type SyncSession } from "../sync";
 
 /** The app synced when none is named, until the platform's default app is passed in. */
@@ -33,6 +34,7 @@ export interface SyncCommandOptions {
 
 interface RawOptions {
   path: string;
+  context?: string;
   remotePath?: string;
   once?: boolean;
   dryRun?: boolean;
@@ -159,6 +161,7 @@ export function registerSyncCommand(program: Command, options: SyncCommandOption
     .option("--once", "sync once and exit instead of watching")
     .option("--dry-run", "list what would change, change nothing (implies --once)")
     .option("--json", "print events as JSON lines on stdout")
+    .option("--context <context>", "kubeconfig context to use (default: kubectl's current one)")
     .addHelpText("after", HELP_AFTER)
     .action(async (nameArg: string | undefined, appArg: string | undefined, raw: RawOptions) => {
       await runSyncCommand(nameArg, appArg, raw, options);
@@ -197,7 +200,8 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
   try {
     session = start(
       { name: args.name, app: args.app, localPath: args.localPath, remotePath: args.remotePath, once: args.once, dryRun: args.dryRun },
-      { env, log: createReporter(args.json, streams) },
+      // Every kubectl the sync runs, rsync's remote shell included, reads the context from here.
+      { env: raw.context ? { ...env, [KUBECTL_CONTEXT_ENV]: raw.context } : env, log: createReporter(args.json, streams) },
     );
   } catch (error) {
     if (error instanceof SyncError || error instanceof NameError) return fail(error.message, args.json);

@@ -11,4 +11,7 @@
 # a TTY would mangle the binary stream.
 set -eu
 shift
+if [ -n "${BETA_SYNC_CONTEXT:-}" ]; then
+  exec "${BETA_SYNC_KUBECTL:-kubectl}" --context "$BETA_SYNC_CONTEXT" exec -i -n "$BETA_SYNC_NAMESPACE" "$BETA_SYNC_POD" -c "$BETA_SYNC_CONTAINER" -- "$@"
+fi
 exec "${BETA_SYNC_KUBECTL:-kubectl}" exec -i -n "$BETA_SYNC_NAMESPACE" "$BETA_SYNC_POD" -c "$BETA_SYNC_CONTAINER" -- "$@"

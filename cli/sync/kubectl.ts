@@ -10,6 +10,9 @@ export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
   return configured ? configured : "kubectl";
 }
 
+/** Set by `beta sync --context`: the kubeconfig context every kubectl call of the sync uses. */
+export const KUBECTL_CONTEXT_ENV = "BETA_SYNC_CONTEXT";
+
 export interface KubectlOptions {
   kubectl: string;
   env?: NodeJS.ProcessEnv;
@@ -19,7 +22,8 @@ export interface KubectlOptions {
 
 /** Runs kubectl; a kubectl that cannot be started at all is a non-retryable SyncError. */
 export async function runKubectl(args: readonly string[], options: KubectlOptions): Promise<ProcessResult> {
-  const result = await runProcess(options.kubectl, args, {
+  const context = options.env?.[KUBECTL_CONTEXT_ENV];
+  const result = await runProcess(options.kubectl, context ? ["--context", context, ...args] : args, {
     env: options.env,
     signal: options.signal,
     timeoutMs: options.timeoutMs,

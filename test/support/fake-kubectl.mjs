@@ -19,10 +19,12 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 
-const argv = process.argv.slice(2);
+// A leading `--context <name>` (beta sync --context) is logged, then set aside.
+const invocation = process.argv.slice(2);
+const argv = invocation[0] === "--context" ? invocation.slice(2) : invocation;
 const statePath = process.env.FAKE_KUBECTL_STATE;
 const logPath = process.env.FAKE_KUBECTL_LOG;
-if (logPath) appendFileSync(logPath, `${JSON.stringify({ argv, time: Date.now() })}\n`);
+if (logPath) appendFileSync(logPath, `${JSON.stringify({ argv: invocation, time: Date.now() })}\n`);
 if (!statePath) {
   process.stderr.write("fake-kubectl: FAKE_KUBECTL_STATE is not set\n");
   process.exit(2);

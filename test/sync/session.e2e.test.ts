@@ -117,6 +117,24 @@ describe("beta sync --once", () => {
   );
 });
 
+describe("beta sync --context", () => {
+  it(
+    "runs every kubectl of the sync, rsync's remote shell included, in the chosen context",
+    async () => {
+      const remote = await fixture.newRemote("context");
+      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)] });
+      await writeFiles(fixture.local, { "a.txt": "a" });
+      const outcome = await fixture.start({ once: true }, { env: { ...fixture.env, BETA_SYNC_CONTEXT: "staging" } }).session.done;
+      expect(outcome.ok, outcome.error?.message).toBe(true);
+      expect(await remoteHas(remote, "a.txt", "a")).toBe(true);
+      const calls = await fixture.calls();
+      expect(calls.map((call) => call.argv[2]).sort()).toEqual(expect.arrayContaining(["exec", "get"]));
+      for (const call of calls) expect(call.argv.slice(0, 2), call.argv.join(" ")).toEqual(["--context", "staging"]);
+    },
+    E2E_TIMEOUT,
+  );
+});
+
 describe("beta sync --dry-run", () => {
   it(
     "lists what would change and changes nothing, remotely or locally",
