@@ -1,5 +1,5 @@
 /** Rule 1: every container and initContainer requests and limits both cpu and memory. */
-import { containersOf, objectLabel, parseKubernetesType, podSpecOf, valueAt } from "./kubernetes";
+import { containersOf, valueAt, workloadOf } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const CONTAINER_RESOURCES = "container-resources";
@@ -12,12 +12,10 @@ function isSet(quantity: unknown): boolean {
 }
 
 export const containerResourcesViolations: Rule = (resourceType, props, context) => {
-  const type = parseKubernetesType(resourceType);
+  const workload = workloadOf(resourceType, props, context);
   // A patch only carries the fields it changes; the object it patches is checked whole.
-  if (type === undefined || type.patch) return [];
-  const pod = podSpecOf(type, props);
-  if (pod === undefined) return [];
-  const object = objectLabel(type, props, context);
+  if (workload === undefined || workload.type.patch) return [];
+  const { pod, object } = workload;
   const messages: string[] = [];
   for (const { container, path, label } of containersOf(pod)) {
     for (const field of FIELDS) {

@@ -173,6 +173,22 @@ export function podSpecOf(type: KubernetesType, props: Record<string, unknown>):
   return spec === undefined ? undefined : { spec, path };
 }
 
+/** A workload as the pod rules read it: its type, pod spec and label for messages. */
+export interface WorkloadAt {
+  type: KubernetesType;
+  pod: PodSpecAt;
+  object: string;
+}
+
+/** The workload behind a resource, or undefined when it is no workload or spells out no pod. */
+export function workloadOf(resourceType: string, props: Record<string, unknown>, context: RuleContext): WorkloadAt | undefined {
+  const type = parseKubernetesType(resourceType);
+  if (type === undefined) return undefined;
+  const pod = podSpecOf(type, props);
+  if (pod === undefined) return undefined;
+  return { type, pod, object: objectLabel(type, props, context) };
+}
+
 /** True for the kinds that carry a pod spec, whether or not this object spells one out. */
 export function isWorkload(type: KubernetesType): boolean {
   return POD_SPEC_PATHS.has(`${type.group}/${type.kind}`);

@@ -2,7 +2,7 @@
  * Rule 2: containers run as non-root (`runAsNonRoot: true` on the pod or the container, no
  * `runAsUser: 0`), are not privileged and cannot escalate privileges.
  */
-import { asRecord, containersOf, objectLabel, parseKubernetesType, podSpecOf } from "./kubernetes";
+import { asRecord, containersOf, workloadOf } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const NON_ROOT = "non-root-containers";
@@ -10,11 +10,9 @@ const REQUIREMENT =
   "containers must run as non-root (runAsNonRoot: true, never runAsUser: 0), unprivileged and without privilege escalation";
 
 export const nonRootViolations: Rule = (resourceType, props, context) => {
-  const type = parseKubernetesType(resourceType);
-  if (type === undefined) return [];
-  const pod = podSpecOf(type, props);
-  if (pod === undefined) return [];
-  const object = objectLabel(type, props, context);
+  const workload = workloadOf(resourceType, props, context);
+  if (workload === undefined) return [];
+  const { type, pod, object } = workload;
   const report = (field: string, problem: string) => violation(NON_ROOT, object, field, problem, REQUIREMENT);
   const messages: string[] = [];
 

@@ -1,5 +1,5 @@
 /** Rule 4: every image names an explicit tag other than `latest`, or a `@sha256:` digest. */
-import { containersOf, objectLabel, parseKubernetesType, podSpecOf } from "./kubernetes";
+import { containersOf, workloadOf } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const PINNED_IMAGES = "pinned-images";
@@ -20,11 +20,9 @@ export function imagePinProblem(image: string): string | undefined {
 }
 
 export const pinnedImagesViolations: Rule = (resourceType, props, context) => {
-  const type = parseKubernetesType(resourceType);
-  if (type === undefined) return [];
-  const pod = podSpecOf(type, props);
-  if (pod === undefined) return [];
-  const object = objectLabel(type, props, context);
+  const workload = workloadOf(resourceType, props, context);
+  if (workload === undefined) return [];
+  const { type, pod, object } = workload;
   const messages: string[] = [];
   for (const { container, path, label } of containersOf(pod)) {
     const image = container.image;
