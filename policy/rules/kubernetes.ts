@@ -189,11 +189,6 @@ export function workloadOf(resourceType: string, props: Record<string, unknown>,
   return { type, pod, object: objectLabel(type, props, context) };
 }
 
-/** True for the kinds that carry a pod spec, whether or not this object spells one out. */
-export function isWorkload(type: KubernetesType): boolean {
-  return POD_SPEC_PATHS.has(`${type.group}/${type.kind}`);
-}
-
 /** One container and where it is: `spec.template.spec.initContainers[0]`, named `"migrate"`. */
 export interface ContainerAt {
   container: Record<string, unknown>;
