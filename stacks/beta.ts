@@ -29,11 +29,14 @@ export async function betaProgram(stackName: string): Promise<BetaStackOutputs> 
   const platformRef = new pulumi.StackReference("platform", {
     name: qualifyStackName(config.platformStack, pulumi.getOrganization(), pulumi.getProject()),
   });
-  const rawOutputs: Record<string, unknown> = {};
-  for (const output of PLATFORM_OUTPUT_NAMES) {
-    const details = await platformRef.getOutputDetails(output);
-    rawOutputs[output] = details.value ?? details.secretValue;
-  }
+  const rawOutputs = Object.fromEntries(
+    await Promise.all(
+      PLATFORM_OUTPUT_NAMES.map(async (output) => {
+        const details = await platformRef.getOutputDetails(output);
+        return [output, details.value ?? details.secretValue] as const;
+      }),
+    ),
+  );
   const platform = parsePlatformOutputs(config.platformStack, rawOutputs);
   const plan = planBeta(name, platform, config);
 
