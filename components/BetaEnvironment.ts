@@ -3,58 +3,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { BetaPlan } from "../lib/beta-plan";
 import { APP_SECRETS_NAME } from "../lib/platform-names";
-import { ContainerDefaults } from "../lib/quota";
 import { App } from "./App";
-import { BetaAccess } from "./BetaAccess";
-import { BetaGuardRails } from "./BetaGuardRails";
-import { BetaNetworkPolicies } from "./BetaNetworkPolicies";
-import { SharedBackend } from "./SharedBackend";
+import { SharedServiceAlias } from "./SharedServiceAlias";
 
 export interface BetaEnvironmentArgs {
   /** Everything this Beta is made of, validated (see `planBeta`). */
   plan: BetaPlan;
   /** Env every app gets from a Secret (database settings). */
   appSecrets: Record<string, string>;
-  /** What a container that declares no resources gets. */
-  containerDefaults: ContainerDefaults;
 }
 
 /**
- * One developer's Beta: namespace `beta-<name>` and everything in it. Nothing is declared
- * outside the namespace except the namespace itself, so `pulumi destroy` of a Beta cannot
- * touch anything shared.
+ * One developer's Beta: the workload in the tenant namespace `beta-<name>` the platform made.
+ * It declares nothing else (no namespace, quota, network policy or binding), so `pulumi
+ * destroy` of a Beta removes its workload and leaves the tenant and everything shared alone.
  */
 export class BetaEnvironment extends pulumi.ComponentResource {
-  readonly namespace: k8s.core.v1.Namespace;
   readonly apps: Record<string, App>;
 
   constructor(name: string, args: BetaEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("beta:index:BetaEnvironment", name, {}, opts);
     const { plan } = args;
-
-    this.namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      {
-        metadata: {
-          name: plan.namespace,
-          labels: {
-            "app.kubernetes.io/part-of": "beta",
-            // Pod Security admission: refuse what "baseline" forbids, warn on "restricted".
-            "pod-security.kubernetes.io/enforce": "baseline",
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-          },
-        },
-      },
-      { parent: this, deleteBeforeReplace: true },
-    );
-    // Every namespaced child depends on the namespace through this output.
-    const namespace = this.namespace.metadata.name;
+    const namespace = plan.namespace;
     const childOpts = { parent: this };
-
-    new BetaGuardRails(`${name}-guard-rails`, { namespace, quota: plan.quota, containerDefaults: args.containerDefaults }, childOpts);
-    new BetaNetworkPolicies(`${name}-network`, { namespace, sharedServices: plan.sharedServices }, childOpts);
-    new BetaAccess(`${name}-access`, { namespace, owner: plan.owner }, childOpts);
 
     const appSecrets = new k8s.core.v1.Secret(
       `${name}-app-secrets`,
@@ -70,7 +41,7 @@ export class BetaEnvironment extends pulumi.ComponentResource {
     const envSecretChecksum = createHash("sha256").update(JSON.stringify(Object.entries(args.appSecrets).sort())).digest("hex");
 
     for (const service of plan.sharedServices) {
-      new SharedBackend(`${name}-shared-${service.name}`, { namespace, service }, childOpts);
+      new SharedServiceAlias(`${name}-shared-${service.name}`, { namespace, serviceName: service.name, target: service.target, port: service.port }, childOpts);
     }
 
     this.apps = Object.fromEntries(
@@ -79,6 +50,6 @@ export class BetaEnvironment extends pulumi.ComponentResource {
         new App(`${name}-app-${app.name}`, { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum }, childOpts),
       ]),
     );
-    this.registerOutputs({ namespace: this.namespace.metadata.name });
+    this.registerOutputs({});
   }
 }

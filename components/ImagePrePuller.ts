@@ -13,9 +13,20 @@ export interface ImagePrePullerArgs {
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
 /**
+ * Where a static no-op program comes from: BusyBox's musl build is one statically linked
+ * binary (docker-library/busybox builds the musl variant with CONFIG_STATIC), so it runs in any
+ * image of the node's architecture, `scratch` included.
+ */
+export const NOOP_SOURCE_IMAGE = "busybox:1.37.0-musl";
+/** Where the no-op binary is copied to; run as `true`, BusyBox exits 0 at once. */
+const NOOP_DIR = "/beta-prepull";
+
+/**
  * Pulls every app image at the release tag onto every node before Betas roll to it, so a
- * refresh or a new Beta starts from cached layers: one init container per image that exits
- * at once, then a pause container.
+ * refresh or a new Beta starts from cached layers. An image need not contain a shell or any
+ * program: a first init container copies a static no-op binary into an emptyDir, and one init
+ * container per image runs that binary, so the pull is the whole work. A pause container
+ * keeps the pod alive.
  */
 export class ImagePrePuller extends pulumi.ComponentResource {
   readonly daemonSet: k8s.apps.v1.DaemonSet;
@@ -41,16 +52,29 @@ export class ImagePrePuller extends pulumi.ComponentResource {
               // Every node Betas may run on, tainted or not.
               tolerations: [{ operator: "Exists" }],
               terminationGracePeriodSeconds: 0,
-              initContainers: args.images.map(({ name: app, image }) => ({
-                name: `pull-${app}`,
-                image,
-                imagePullPolicy: "IfNotPresent",
-                // Every app is a Node.js image, so `node` exists; the pull is the point.
-                command: ["node", "-e", "0"],
-                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                securityContext: restrictedContainerSecurity,
-              })),
+              initContainers: [
+                {
+                  name: "noop",
+                  image: NOOP_SOURCE_IMAGE,
+                  imagePullPolicy: "IfNotPresent",
+                  command: ["/bin/cp", "/bin/busybox", `${NOOP_DIR}/true`],
+                  resources: tiny,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: [{ name: "noop", mountPath: NOOP_DIR }],
+                },
+                ...args.images.map(({ name: app, image }) => ({
+                  name: `pull-${app}`,
+                  image,
+                  imagePullPolicy: "IfNotPresent",
+                  // BusyBox picks its applet from argv[0]: `true` exits 0 without reading the image.
+                  command: [`${NOOP_DIR}/true`],
+                  resources: tiny,
+                  securityContext: restrictedContainerSecurity,
+                  volumeMounts: [{ name: "noop", mountPath: NOOP_DIR, readOnly: true }],
+                })),
+              ],
               containers: [{ name: "pause", image: PAUSE_IMAGE, resources: tiny, securityContext: restrictedContainerSecurity }],
+              volumes: [{ name: "noop", emptyDir: { sizeLimit: "16Mi" } }],
             },
           },
         },

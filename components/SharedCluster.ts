@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { assumeRoleInKubeconfig } from "../lib/kubeconfig";
 import { PlatformConfig } from "../lib/platform-config";
-import { DEPLOYER_GROUP } from "../lib/platform-names";
+import { RELEASERS_GROUP } from "../lib/platform-names";
+import { kubeconfigServer, withoutCredentials } from "../lib/kubeconfig";
 
 export interface SharedClusterArgs {
   /** `{ provider: "eks", ... }` to create a cluster, `{ provider: "kubeconfig", ... }` to adopt one. */
@@ -23,17 +23,22 @@ const EKS_NODE_POLICIES = [
   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
 
+/** https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html */
+export const EKS_CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
 /**
  * The one cluster every Beta runs in: an EKS cluster it creates, or an existing cluster it
- * adopts. Either way it yields the Kubernetes provider the platform uses and the
- * kubeconfig (secret) developer stacks deploy with.
+ * adopts. Either way it yields the Kubernetes provider the platform uses and the kubeconfig
+ * (no credentials in it) developer stacks sign in with as themselves.
  */
 export class SharedCluster extends pulumi.ComponentResource {
   readonly provider: k8s.Provider;
-  /** Kubeconfig developer stacks deploy with; a secret. */
+  /** Kubeconfig developer stacks use; a secret, though it holds no credentials. */
   readonly kubeconfig: pulumi.Output<string>;
-  /** On EKS: the IAM role developer stacks assume to deploy (bound to `beta-deployers`). */
-  readonly deployerRoleArn?: pulumi.Output<string>;
+  /** On EKS: the cluster's name, for `aws eks update-kubeconfig`. */
+  readonly clusterName?: pulumi.Output<string>;
+  /** The API server's URL. */
+  readonly endpoint: pulumi.Output<string>;
 
   constructor(name: string, args: SharedClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("beta:index:SharedCluster", name, {}, opts);
@@ -41,12 +46,14 @@ export class SharedCluster extends pulumi.ComponentResource {
       const made = this.createEks(name, args.cluster, args);
       this.provider = made.provider;
       this.kubeconfig = made.kubeconfig;
-      this.deployerRoleArn = made.deployerRoleArn;
+      this.clusterName = made.clusterName;
+      this.endpoint = made.endpoint;
     } else {
       if (!args.adoptedKubeconfig) throw new Error("SharedCluster: an adopted cluster needs adoptedKubeconfig");
-      const kubeconfig = pulumi.secret(args.adoptedKubeconfig);
-      this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent: this });
-      this.kubeconfig = kubeconfig;
+      this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(args.adoptedKubeconfig), enableServerSideApply: true }, { parent: this });
+      // Developers sign in as themselves: the platform's own credentials never leave this stack.
+      this.kubeconfig = pulumi.secret(withoutCredentials(args.adoptedKubeconfig));
+      this.endpoint = pulumi.output(kubeconfigServer(args.adoptedKubeconfig) ?? "");
     }
     this.registerOutputs({ kubeconfig: this.kubeconfig });
   }
@@ -54,6 +61,10 @@ export class SharedCluster extends pulumi.ComponentResource {
   private createEks(name: string, spec: Extract<PlatformConfig["cluster"], { provider: "eks" }>, args: SharedClusterArgs) {
     if (!args.awsProvider) throw new Error("SharedCluster: an EKS cluster needs awsProvider");
     const awsOpts = { parent: this, provider: args.awsProvider };
+    // @pulumi/eks components are remote: the engine runs them in the eks plugin, which needs an
+    // explicit provider of its own when default providers are disabled (pulumi/pulumi-eks#1508).
+    const eksProvider = new eks.Provider(`${name}-eks-provider`, {}, { parent: this });
+    const eksOpts = { parent: this, providers: { aws: args.awsProvider, eks: eksProvider } };
     const minSize = spec.minSize ?? 1;
     const maxSize = spec.maxSize ?? Math.max(4, minSize);
     const desiredSize = spec.desiredSize ?? Math.min(Math.max(2, minSize), maxSize);
@@ -67,20 +78,20 @@ export class SharedCluster extends pulumi.ComponentResource {
       new aws.iam.RolePolicyAttachment(`${name}-node-policy-${index}`, { role: nodeRole.name, policyArn }, awsOpts);
     });
 
-    // Developer stacks deploy as this role; its trust is left to the account's IAM policies.
-    const account = aws.getCallerIdentityOutput({}, { parent: this, provider: args.awsProvider });
-    const deployerRole = new aws.iam.Role(
-      `${name}-deployer`,
-      { assumeRolePolicy: account.accountId.apply((id) => JSON.stringify(aws.iam.assumeRolePolicyForPrincipal({ AWS: `arn:aws:iam::${id}:root` }))) },
-      awsOpts,
-    );
-
-    const accessEntries: Record<string, eks.types.input.AccessEntryArgs> = {
-      deployer: { principalArn: deployerRole.arn, username: "beta-deployer", kubernetesGroups: [DEPLOYER_GROUP] },
-    };
+    const accessEntries: Record<string, eks.types.input.AccessEntryArgs> = {};
+    (spec.admins ?? []).forEach((principalArn, index) => {
+      accessEntries[`admin-${index}`] = {
+        principalArn,
+        accessPolicies: { admin: { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+      };
+    });
+    (spec.releasers ?? []).forEach((principalArn, index) => {
+      // No access policy: rights come only from each tenant's RoleBinding of the group.
+      accessEntries[`releaser-${index}`] = { principalArn, username: `beta-releaser-${index}`, kubernetesGroups: [RELEASERS_GROUP] };
+    });
     for (const developer of args.developers) {
       // A user with no groups and no access policies: rights come only from RoleBindings.
-      accessEntries[`developer-${developer.name}`] = { principalArn: developer.principalArn, username: developer.name };
+      if (developer.principalArn) accessEntries[`developer-${developer.name}`] = { principalArn: developer.principalArn, username: developer.name };
     }
 
     const cluster = new eks.Cluster(
@@ -92,10 +103,16 @@ export class SharedCluster extends pulumi.ComponentResource {
         skipDefaultNodeGroup: true,
         version: spec.version,
         vpcId: spec.vpcId,
-        subnetIds: spec.subnetIds,
+        privateSubnetIds: spec.subnetIds,
+        publicSubnetIds: spec.publicSubnetIds,
+        nodeAssociatePublicIpAddress: false,
+        // The default VPC CNI enforces no NetworkPolicy; the managed addon does once enabled
+        // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+        useDefaultVpcCni: false,
+        vpcCniOptions: { enableNetworkPolicy: true },
       },
       // Losing the cluster loses every Beta at once.
-      { parent: this, providers: { aws: args.awsProvider }, protect: true },
+      { ...eksOpts, protect: true },
     );
 
     new eks.ManagedNodeGroup(
@@ -105,15 +122,13 @@ export class SharedCluster extends pulumi.ComponentResource {
         nodeRole,
         instanceTypes: [spec.instanceType ?? "t3.large"],
         scalingConfig: { minSize, maxSize, desiredSize },
+        // Nodes only in private subnets: nothing reaches them but through the load balancer.
         subnetIds: spec.subnetIds,
       },
-      { parent: this, providers: { aws: args.awsProvider } },
+      eksOpts,
     );
 
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, { parent: this });
-    const kubeconfig = pulumi.secret(
-      pulumi.all([cluster.kubeconfigJson, deployerRole.arn]).apply(([json, roleArn]) => assumeRoleInKubeconfig(json, roleArn)),
-    );
-    return { provider, kubeconfig, deployerRoleArn: deployerRole.arn };
+    return { provider, kubeconfig: pulumi.secret(cluster.kubeconfigJson), clusterName: cluster.eksCluster.name, endpoint: cluster.eksCluster.endpoint };
   }
 }

@@ -2,10 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PlatformConfig } from "../lib/platform-config";
-import { ROUTER_NAMESPACE } from "../lib/platform-names";
+import { ROUTER_LABELS, ROUTER_NAMESPACE } from "../lib/platform-names";
 import { renderRouterConfig } from "./router-config";
 
 export interface UberRouterConfigArgs {
+  /** The kube-dns Service's ClusterIP (or the configured resolver): nginx needs an address to start without DNS. */
+  resolver: string;
   /** Domain every Beta lives under. */
   domain: string;
   /** Kubernetes cluster DNS domain. */
@@ -21,8 +23,8 @@ export interface UberRouterConfigArgs {
 export interface UberRouterArgs {
   /** Replicas, image, TLS mode, allowed CIDRs, resolver, PROXY protocol. */
   router: PlatformConfig["router"];
-  /** The nginx config, from {@link uberRouterConfig}: rendered before anything is declared. */
-  configText: string;
+  /** The nginx config, from {@link uberRouterConfig} (checked before anything is declared). */
+  configText: pulumi.Input<string>;
   /** ACM certificate for `*.<domain>`; required when `router.tls` is "acm". */
   certificateArn?: pulumi.Input<string>;
 }
@@ -35,8 +37,7 @@ export function uberRouterConfig(args: UberRouterConfigArgs): string {
   const { router } = args;
   return renderRouterConfig({
     domain: args.domain,
-    // nginx resolves this name once at start through the pod's own DNS settings.
-    resolver: router.resolver ?? `kube-dns.kube-system.svc.${args.clusterDomain}`,
+    resolver: args.resolver,
     listenPort: ROUTER_PORTS.https,
     redirectPort: router.tls === "acm" ? ROUTER_PORTS.redirect : undefined,
     // Without TLS at the load balancer, apps must not be told the request was https.
@@ -66,7 +67,7 @@ export class UberRouter extends pulumi.ComponentResource {
     super("beta:index:UberRouter", name, {}, opts);
     const { router, configText } = args;
     if (router.tls === "acm" && !args.certificateArn) throw new Error("UberRouter: tls \"acm\" needs certificateArn");
-    const labels = { "app.kubernetes.io/name": "uber-router", "app.kubernetes.io/part-of": "beta" };
+    const labels = { ...ROUTER_LABELS };
     const childOpts = { parent: this, deleteBeforeReplace: true };
 
     this.namespace = new k8s.core.v1.Namespace(
@@ -100,7 +101,7 @@ export class UberRouter extends pulumi.ComponentResource {
             metadata: {
               labels,
               // A new config rolls the pods; the ConfigMap keeps its name.
-              annotations: { "beta/config-checksum": createHash("sha256").update(configText).digest("hex") },
+              annotations: { "beta/config-checksum": pulumi.output(configText).apply((text) => createHash("sha256").update(text).digest("hex")) },
             },
             spec: {
               automountServiceAccountToken: false,
@@ -158,43 +159,85 @@ export class UberRouter extends pulumi.ComponentResource {
       childOpts,
     );
 
+    const ports =
+      router.tls === "acm"
+        ? [
+            { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+            { name: "http", port: 80, targetPort: "redirect", protocol: "TCP" },
+          ]
+        : [{ name: "http", port: 80, targetPort: "https", protocol: "TCP", ...(router.nodePort ? { nodePort: router.nodePort } : {}) }];
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata: { name: "router", namespace, labels, annotations: loadBalancerAnnotations(router, args.certificateArn) },
-        spec: {
-          type: "LoadBalancer",
-          selector: labels,
-          // Who may reach Betas at all; 0.0.0.0/0 unless the platform narrows it.
-          loadBalancerSourceRanges: router.allowedCidrs,
-          ports:
-            router.tls === "acm"
-              ? [
-                  { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
-                  { name: "http", port: 80, targetPort: "redirect", protocol: "TCP" },
-                ]
-              : [{ name: "http", port: 80, targetPort: "https", protocol: "TCP" }],
+        metadata: {
+          name: "router",
+          namespace,
+          labels,
+          annotations: router.nodePort ? undefined : loadBalancerAnnotations(router, args.certificateArn),
         },
+        spec: router.nodePort
+          ? // A laptop cluster: kind maps a host port to this node port (examples/kind.yaml).
+            { type: "NodePort", selector: labels, ports, externalTrafficPolicy: "Local" }
+          : {
+              type: "LoadBalancer",
+              selector: labels,
+              // Who may reach Betas at all; 0.0.0.0/0 unless the platform narrows it.
+              loadBalancerSourceRanges: router.allowedCidrs,
+              // Keep the client's address (no SNAT to a node), so the router's NetworkPolicy can
+              // admit allowedCidrs; the load balancer then sends traffic only to nodes with a router pod.
+              externalTrafficPolicy: "Local",
+              ports,
+            },
       },
       childOpts,
     );
-    this.loadBalancerHostname = this.service.status.loadBalancer.ingress[0].hostname;
+    this.loadBalancerHostname = router.nodePort
+      ? pulumi.output("")
+      : this.service.status.loadBalancer.ingress[0].hostname;
     this.registerOutputs({ loadBalancerHostname: this.loadBalancerHostname });
   }
 }
 
-/** AWS NLB settings: TLS ends at the NLB with the ACM certificate; nginx sees plain TCP. */
-function loadBalancerAnnotations(router: PlatformConfig["router"], certificateArn: pulumi.Input<string> | undefined) {
-  const annotations: Record<string, pulumi.Input<string>> = {
+/**
+ * The annotations the chosen controller reads to make an NLB (test/reality/load-balancer.ts
+ * checks each against the controller's source): TLS ends at the NLB with the ACM certificate;
+ * nginx sees plain TCP, with a PROXY protocol header only where the controller can send one.
+ */
+export function loadBalancerAnnotations(router: PlatformConfig["router"], certificateArn: pulumi.Input<string> | undefined) {
+  const tlsAnnotations: Record<string, pulumi.Input<string>> =
+    router.tls === "acm" && certificateArn
+      ? {
+          "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
+          "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+          "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        }
+      : {};
+  if (router.loadBalancerController === "aws-load-balancer-controller") {
+    const targetGroup = ["preserve_client_ip.enabled=true", ...(router.proxyProtocol ? ["proxy_protocol_v2.enabled=true"] : [])];
+    return {
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
+      "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+      "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": targetGroup.join(","),
+      "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "http",
+      "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": String(ROUTER_PORTS.health),
+      "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/healthz",
+      ...tlsAnnotations,
+    };
+  }
+  return {
     "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
     "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-    "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
+    ...tlsAnnotations,
   };
-  if (router.tls === "acm" && certificateArn) {
-    annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"] = certificateArn;
-    annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"] = "https";
-    annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-  }
-  if (router.proxyProtocol) annotations["service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"] = "*";
-  return annotations;
+}
+
+/**
+ * The kube-dns Service's ClusterIP, read from the cluster: the router resolves Betas through
+ * it by address, so it starts even while cluster DNS does not answer.
+ */
+export function kubeDnsAddress(provider: k8s.Provider): pulumi.Output<string> {
+  return k8s.core.v1.Service.get("kube-dns", "kube-system/kube-dns", { provider }).spec.clusterIP;
 }

@@ -6,7 +6,6 @@ import { z } from "zod";
 import { ConfigError, parseConfigValue } from "./config-error";
 import { appName, envMap, imageTag, replicas, strictObject } from "./config-rules";
 import { rejectUnknownKeys } from "./platform-config";
-import { QuotaSpec, quotaSpec } from "./quota";
 
 export const DEFAULT_PLATFORM_STACK = "dev";
 
@@ -26,8 +25,6 @@ export const BETA_CONFIG_SCHEMAS = {
   imageTag,
   autoRefresh: z.boolean({ error: "true or false" }),
   apps: z.record(appName, appOverride),
-  owner: z.string().regex(/^[A-Za-z0-9@._:+=-]{1,128}$/, "a Kubernetes user name (letters, digits and @._:+=-)"),
-  quota: quotaSpec,
 } as const;
 
 export type BetaConfigKey = keyof typeof BETA_CONFIG_SCHEMAS;
@@ -37,8 +34,6 @@ export interface BetaConfig {
   imageTag?: string;
   autoRefresh: boolean;
   apps: Record<string, AppOverride>;
-  owner?: string;
-  quota?: QuotaSpec;
 }
 
 export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaConfig {
@@ -52,8 +47,6 @@ export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaCon
     imageTag: get("imageTag"),
     autoRefresh: get("autoRefresh") ?? true,
     apps: get("apps") ?? {},
-    owner: get("owner"),
-    quota: get("quota"),
   };
 }
 

@@ -2,11 +2,12 @@
  * What one Beta is made of, worked out as plain data from the platform's outputs and the
  * developer's config: which image each app runs, its env and replicas, and the URLs.
  */
-import { CatalogApp, SharedService } from "./catalog";
+import { CatalogApp, SharedService, sharedServiceTarget } from "./catalog";
 import { AppOverride, BetaConfig, assertOverridesMatchCatalog } from "./beta-config";
 import { HOST_SEPARATOR, betaNamespace } from "./names";
 import { PlatformOutputs } from "./platform-outputs";
-import { Quota, assertWithinCeiling, mergeQuota } from "./quota";
+import { ConfigError } from "./config-error";
+import { SHARED_NAMESPACE } from "./platform-names";
 
 export interface PlannedApp extends CatalogApp {
   /** `<image>:<tag>`, what the Deployment runs. */
@@ -15,13 +16,16 @@ export interface PlannedApp extends CatalogApp {
   url: string;
 }
 
+/** A shared service as a Beta sees it: the name apps call and the DNS name behind it. */
+export interface PlannedSharedService extends SharedService {
+  target: string;
+}
+
 export interface BetaPlan {
   name: string;
   namespace: string;
-  owner: string;
   apps: PlannedApp[];
-  sharedServices: SharedService[];
-  quota: Quota;
+  sharedServices: PlannedSharedService[];
   url: string;
   urls: Record<string, string>;
   images: Record<string, string>;
@@ -33,18 +37,20 @@ export function appUrl(domain: string, name: string, app: string, isDefault: boo
 }
 
 export function planBeta(name: string, platform: PlatformOutputs, config: BetaConfig): BetaPlan {
+  if (!platform.developers.includes(name)) {
+    throw new ConfigError(
+      `${JSON.stringify(name)} is not a developer of the platform (developers: ${platform.developers.join(", ") || "none"}): ` +
+        `the platform makes each developer's namespace beta-<name>. Ask a platform engineer to add ${name} to beta:developers and run \`pulumi up\` of the platform.`,
+    );
+  }
   assertOverridesMatchCatalog(config.apps, platform.apps);
-  const quota = mergeQuota(platform.quota.default, config.quota);
-  assertWithinCeiling(quota, platform.quota.ceiling);
 
   const apps = platform.apps.map((app) => planApp(app, name, platform, config.imageTag, config.apps[app.name]));
   return {
     name,
     namespace: betaNamespace(name),
-    owner: config.owner ?? name,
     apps,
-    sharedServices: platform.sharedServices,
-    quota,
+    sharedServices: platform.sharedServices.map((service) => ({ ...service, target: sharedServiceTarget(service, SHARED_NAMESPACE, platform.clusterDomain) })),
     url: appUrl(platform.domain, name, "", true),
     urls: Object.fromEntries(apps.map((app) => [app.name, app.url])),
     images: Object.fromEntries(apps.map((app) => [app.name, app.imageRef])),
@@ -56,7 +62,8 @@ function planApp(app: CatalogApp, name: string, platform: PlatformOutputs, betaT
   const tag = override?.imageTag ?? betaTag ?? platform.releaseTag;
   return {
     ...app,
-    env: { ...app.env, ...override?.env },
+    // Which Beta an app runs in, for its logs and pages; set last so nothing overrides it.
+    env: { ...app.env, ...override?.env, BETA_NAME: name, BETA_NAMESPACE: betaNamespace(name) },
     replicas: override?.replicas ?? app.replicas,
     tag,
     imageRef: `${app.image}:${tag}`,

@@ -6,9 +6,11 @@ import { z } from "zod";
 import {
   appName,
   backendHost,
+  cidr,
   cpuAndMemory,
   envMap,
   imageRepository,
+  isIPv4,
   port,
   replicas,
   strictObject,
@@ -101,21 +103,51 @@ export const appCatalog = z
 export const sharedServiceSpec = strictObject({
   /** The name apps use: `http://<name>` resolves to the backend in every Beta. */
   name: appName,
-  /** A DNS name (becomes an ExternalName Service) or an IPv4 address (an EndpointSlice). */
+  /** A DNS name (each Beta's Service is an ExternalName to it) or an IPv4 address (kept in `shared`). */
   host: backendHost,
   port,
+  /**
+   * Where a Beta's pods may connect for this service (NetworkPolicy cannot name hosts). Required
+   * for a DNS name; an IPv4 host is its own /32. "0.0.0.0/0" only when written here.
+   */
+  cidrs: z.array(cidr).min(1, "list at least one CIDR").optional(),
 });
-export type SharedService = z.output<typeof sharedServiceSpec>;
 
-export const sharedServiceList = z.array(sharedServiceSpec, { error: "a list of shared services" }).superRefine((services, ctx) => {
-  const seen = new Set<string>();
-  services.forEach((service, index) => {
-    if (seen.has(service.name)) {
-      ctx.addIssue({ code: "custom", path: [index, "name"], message: `shared service ${JSON.stringify(service.name)} is listed twice`, input: service.name });
-    }
-    seen.add(service.name);
-  });
-});
+/** A shared service with the CIDRs a Beta may reach it at, resolved. */
+export interface SharedService {
+  name: string;
+  host: string;
+  port: number;
+  cidrs: string[];
+}
+
+export const sharedServiceList = z
+  .array(sharedServiceSpec, { error: "a list of shared services" })
+  .superRefine((services, ctx) => {
+    const seen = new Set<string>();
+    services.forEach((service, index) => {
+      if (seen.has(service.name)) {
+        ctx.addIssue({ code: "custom", path: [index, "name"], message: `shared service ${JSON.stringify(service.name)} is listed twice`, input: service.name });
+      }
+      seen.add(service.name);
+      if (!isIPv4(service.host) && !service.cidrs) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "cidrs"],
+          message: `${JSON.stringify(service.host)} is a DNS name, so list the CIDRs it resolves into (e.g. ["10.0.8.0/24"]); a Beta may reach nothing else`,
+          input: service.cidrs,
+        });
+      }
+    });
+  })
+  .transform((services): SharedService[] =>
+    services.map((service) => ({
+      name: service.name,
+      host: service.host,
+      port: service.port,
+      cidrs: service.cidrs ?? [`${service.host}/32`],
+    })),
+  );
 
 /** A shared service may not take an app's name: both become a Service in each Beta. */
 export function sharedServiceNameClashes(apps: readonly { name: string }[], services: readonly SharedService[]): string[] {
@@ -127,4 +159,12 @@ export function defaultApp(apps: readonly CatalogApp[]): CatalogApp {
   const found = apps.find((app) => app.default);
   if (!found) throw new Error("the app catalog has no default app");
   return found;
+}
+
+/**
+ * The DNS name a Beta's `<service>` Service points at (an ExternalName): the backend's own
+ * name, or for an IP backend the selector-less Service the platform keeps in `shared`.
+ */
+export function sharedServiceTarget(service: SharedService, sharedNamespace: string, clusterDomain: string): string {
+  return isIPv4(service.host) ? `${service.name}.${sharedNamespace}.svc.${clusterDomain}` : service.host;
 }

@@ -98,3 +98,9 @@ export const domainName = z
       value.split(".").every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)),
     "a lower-case DNS domain with at least two labels, e.g. beta.example.com",
   );
+
+/** An IPv4 CIDR block such as `10.0.0.0/16`. */
+export const cidr = z.string().refine((value) => {
+  const [address, bits, ...rest] = value.split("/");
+  return rest.length === 0 && isIPv4(address) && bits !== undefined && /^([0-9]|[12][0-9]|3[0-2])$/.test(bits);
+}, "an IPv4 CIDR such as 203.0.113.0/24");

@@ -37,10 +37,8 @@ export function minifyKubeconfig(text: string, context?: string): string {
   const cluster = (doc.clusters ?? []).find((c) => c.name === entry.context?.cluster);
   const user = (doc.users ?? []).find((u) => u.name === entry.context?.user);
   if (!cluster) throw new ConfigError(`kubeconfig context ${JSON.stringify(entry.name)} names cluster ${JSON.stringify(entry.context?.cluster)}, which the kubeconfig does not define`);
-  const fileFields = [
-    ...fileReferences(cluster.cluster, ["certificate-authority"]),
-    ...fileReferences(user?.user, ["client-certificate", "client-key", "tokenFile"]),
-  ];
+  // Developer stacks get this cluster entry, so its CA must travel inline; the user stays here.
+  const fileFields = fileReferences(cluster.cluster, ["certificate-authority"]);
   if (fileFields.length > 0) {
     throw new ConfigError(
       `kubeconfig context ${JSON.stringify(entry.name)} points at local files (${fileFields.join(", ")}), which developer stacks cannot read. ` +
@@ -62,19 +60,74 @@ function fileReferences(section: unknown, fields: readonly string[]): string[] {
   return fields.filter((field) => typeof (section as Record<string, unknown>)[field] === "string");
 }
 
-interface ExecUser { name: string; user?: { exec?: { command?: string; args?: string[] } } }
+/** User fields that carry a credential of whoever wrote the kubeconfig. */
+const CREDENTIAL_FIELDS = ["token", "tokenFile", "client-certificate", "client-certificate-data", "client-key", "client-key-data", "username", "password", "auth-provider"] as const;
+
+function parseKubeconfig(text: string, what: string): KubeconfigDoc {
+  let doc: KubeconfigDoc;
+  try {
+    doc = parse(text) as KubeconfigDoc;
+  } catch {
+    throw new ConfigError(`${what} is not valid YAML or JSON`);
+  }
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.contexts)) throw new ConfigError(`${what} has no contexts`);
+  return doc;
+}
+
+/** The server URL of a one-context kubeconfig such as {@link minifyKubeconfig} returns. */
+export function kubeconfigServer(text: string): string | undefined {
+  const doc = parseKubeconfig(text, "the kubeconfig");
+  const context = doc.contexts?.find((c) => c.name === doc["current-context"]) ?? doc.contexts?.[0];
+  const cluster = (doc.clusters ?? []).find((c) => c.name === context?.context?.cluster) as { cluster?: { server?: string } } | undefined;
+  return cluster?.cluster?.server;
+}
 
 /**
- * An EKS kubeconfig whose `aws eks get-token` calls assume `roleArn`, so whoever deploys a
- * Beta does it as the deployer role, not as their own identity.
+ * The one-context kubeconfig with every stored credential removed: what the platform may
+ * hand to developer stacks. An exec user (e.g. `aws eks get-token`) stays: it carries no
+ * secret and runs as whoever runs it.
  */
-export function assumeRoleInKubeconfig(kubeconfigJson: string, roleArn: string): string {
-  const doc = JSON.parse(kubeconfigJson) as { users?: ExecUser[] };
-  for (const entry of doc.users ?? []) {
-    const exec = entry.user?.exec;
-    if (!exec?.args?.includes("get-token")) continue;
-    const args = exec.args.filter((arg, index, all) => arg !== "--role-arn" && all[index - 1] !== "--role-arn");
-    exec.args = [...args, "--role-arn", roleArn];
+export function withoutCredentials(text: string): string {
+  const doc = parseKubeconfig(text, "the kubeconfig");
+  const users = (doc.users ?? []).flatMap((entry) => {
+    const user = (entry.user ?? {}) as Record<string, unknown>;
+    const exec = user.exec;
+    return exec && CREDENTIAL_FIELDS.every((field) => user[field] === undefined) ? [{ name: entry.name, user: { exec } }] : [];
+  });
+  return stringify({ ...doc, users });
+}
+
+/** True when the kubeconfig's current context has a user who can sign in. */
+export function hasUser(text: string): boolean {
+  const doc = parseKubeconfig(text, "the kubeconfig");
+  const context = doc.contexts?.find((c) => c.name === doc["current-context"]) ?? doc.contexts?.[0];
+  return (doc.users ?? []).some((u) => u.name === context?.context?.user);
+}
+
+/**
+ * The platform's credential-free kubeconfig signed in as the person running the stack: the
+ * user of a context of their own kubeconfig that points at the same server (the current
+ * context first). The cluster always comes from the platform, never from the local file.
+ */
+export function withLocalUser(platformKubeconfig: string, localKubeconfig: string, localFile: string): string {
+  const server = kubeconfigServer(platformKubeconfig);
+  const local = parseKubeconfig(localKubeconfig, `your kubeconfig ${localFile}`);
+  const serverOf = (context: NonNullable<KubeconfigDoc["contexts"]>[number]) =>
+    ((local.clusters ?? []).find((c) => c.name === context.context?.cluster) as { cluster?: { server?: string } } | undefined)?.cluster?.server;
+  const candidates = (local.contexts ?? []).filter((c) => serverOf(c) === server);
+  const chosen = candidates.find((c) => c.name === local["current-context"]) ?? candidates[0];
+  const user = chosen && (local.users ?? []).find((u) => u.name === chosen.context?.user);
+  if (!chosen || !user) {
+    throw new ConfigError(
+      `No context of your kubeconfig ${localFile} signs in to the platform's cluster ${server ?? "(no server)"}; ` +
+        "ask a platform engineer for access to it, add that context, and run this again",
+    );
   }
-  return JSON.stringify(doc);
+  const doc = parseKubeconfig(platformKubeconfig, "the platform's kubeconfig");
+  const context = doc.contexts?.find((c) => c.name === doc["current-context"]) ?? doc.contexts![0];
+  return stringify({
+    ...doc,
+    contexts: [{ name: context.name, context: { ...context.context, user: user.name } }],
+    users: [user],
+  });
 }

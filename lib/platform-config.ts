@@ -5,12 +5,20 @@
 import { z } from "zod";
 import { appCatalog, sharedServiceList, sharedServiceNameClashes } from "./catalog";
 import { ConfigError, parseConfigValue } from "./config-error";
-import { backendHost, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
+import { cidr, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
 import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
 import { definedOnly } from "./defined-only";
 
 const count = (min: number, max: number) =>
   z.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const principalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(user|role)\/[\w+=,.@/-]+$/, "an IAM user or role ARN such as arn:aws:iam::123456789012:user/alice");
+
+const subnetIds = z
+  .array(z.string().regex(/^subnet-[0-9a-f]+$/, "a subnet id such as subnet-0abc123"))
+  .min(2, "EKS needs subnets in at least two availability zones");
 
 const eksCluster = strictObject({
   provider: z.literal("eks"),
@@ -18,15 +26,29 @@ const eksCluster = strictObject({
   version: z
     .string()
     .regex(/^1\.[0-9]{2}$/, "a Kubernetes minor version such as \"1.33\"")
-    // The deployer's admission policy (ValidatingAdmissionPolicy v1) needs 1.30 or newer.
+    // The tenant fence (ValidatingAdmissionPolicy v1) needs 1.30 or newer.
     .refine((v) => Number(v.split(".")[1]) >= 30, "Kubernetes 1.30 or newer")
     .optional(),
   instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, "an EC2 instance type such as \"t3.large\"").optional(),
   minSize: count(1, 100).optional(),
   maxSize: count(1, 100).optional(),
   desiredSize: count(1, 100).optional(),
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "a VPC id such as vpc-0abc123").optional(),
-  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "a subnet id such as subnet-0abc123")).min(2, "EKS needs subnets in at least two availability zones").optional(),
+  /**
+   * The VPC to run in. Required: the account's default VPC may span zones EKS does not
+   * support (UnsupportedAvailabilityZoneException, pulumi/pulumi-eks#1401).
+   */
+  vpcId: z.string({ error: "required: the id of the VPC the cluster runs in, e.g. vpc-0abc123" }).regex(/^vpc-[0-9a-f]+$/, "a VPC id such as vpc-0abc123"),
+  /** Private subnets (with a NAT route) in two or more zones: the nodes and the control plane's network interfaces. */
+  subnetIds: subnetIds,
+  /** Public subnets for the router's internet-facing load balancer (tagged kubernetes.io/role/elb=1). */
+  publicSubnetIds: subnetIds.optional(),
+  /**
+   * IAM principals that may run `pulumi up` of the platform (platform engineers, CI): each gets
+   * AmazonEKSClusterAdminPolicy. Whoever creates the cluster is not an admin by that alone.
+   */
+  admins: z.array(principalArn).optional(),
+  /** IAM principals of CI's release identity: group beta-releasers, beta-tenant in every tenant namespace. */
+  releasers: z.array(principalArn).optional(),
 });
 
 const kubeconfigCluster = strictObject({
@@ -59,33 +81,39 @@ const clusterSpec = z
     }
   });
 
-const cidr = z.string().refine((value) => {
-  const [address, bits, ...rest] = value.split("/");
-  return rest.length === 0 && isIPv4(address) && bits !== undefined && /^([0-9]|[12][0-9]|3[0-2])$/.test(bits);
-}, "an IPv4 CIDR such as 203.0.113.0/24");
-
 /** The router image must be pinned: a moving tag would change every Beta's edge unseen. */
 const pinnedImage = z
   .string()
   .regex(/^[a-z0-9][a-z0-9./_-]*(:[0-9]+)?(\/[a-z0-9._-]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "an image with an explicit tag, e.g. nginxinc/nginx-unprivileged:1.27.5-alpine")
   .refine((value) => !value.endsWith(":latest"), "pin a version; \":latest\" changes under you");
 
+/** Which controller turns the router's Service into an AWS load balancer. */
+export const LOAD_BALANCER_CONTROLLERS = ["cloud-provider", "aws-load-balancer-controller"] as const;
+
 const routerSpec = strictObject({
   replicas: count(1, 20).optional(),
   image: pinnedImage.optional(),
   tls: z.enum(["acm", "none"], { error: "either \"acm\" (TLS at the load balancer) or \"none\"" }).optional(),
   allowedCidrs: z.array(cidr).min(1, "list at least one CIDR, or leave the key out to allow everyone").optional(),
-  /** The DNS server nginx resolves Betas with; the cluster's kube-dns Service when absent. */
-  resolver: backendHost.optional(),
-  /** PROXY protocol between the NLB and nginx, so apps see the real client address. */
+  /** The DNS server nginx resolves Betas with, an IPv4 address; the kube-dns Service's ClusterIP when absent. */
+  resolver: z.string().refine(isIPv4, "an IPv4 address such as 10.100.0.10 (the kube-dns Service's ClusterIP)").optional(),
+  /** PROXY protocol between the load balancer and nginx, so apps see the real client address. */
   proxyProtocol: z.boolean().optional(),
+  /**
+   * "cloud-provider" (default): the NLB the cluster's built-in AWS cloud provider makes.
+   * "aws-load-balancer-controller": an NLB made by that controller, which the cluster must run.
+   */
+  loadBalancerController: z.enum(LOAD_BALANCER_CONTROLLERS, { error: `one of ${LOAD_BALANCER_CONTROLLERS.join(", ")}` }).optional(),
+  /** Expose the router on this port of every node instead of a load balancer (a laptop cluster such as kind). */
+  nodePort: count(30000, 32767).optional(),
 });
 
 const developerSpec = strictObject({
   name: developerName,
-  principalArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(user|role)\/[\w+=,.@/-]+$/, "an IAM user or role ARN such as arn:aws:iam::123456789012:user/alice"),
+  /** On EKS: the IAM user or role that becomes Kubernetes user `name`. */
+  principalArn: principalArn.optional(),
+  /** This developer's ResourceQuota, within the ceiling; the default when absent. */
+  quota: quotaSpec.optional(),
 });
 
 const quotaConfig = strictObject({
@@ -132,8 +160,11 @@ export interface PlatformConfig {
     allowedCidrs: string[];
     resolver?: string;
     proxyProtocol: boolean;
+    loadBalancerController: (typeof LOAD_BALANCER_CONTROLLERS)[number];
+    nodePort?: number;
   };
-  developers: z.output<typeof developerSpec>[];
+  /** One tenant each: namespace `beta-<name>` with its guard rails. */
+  developers: { name: string; principalArn?: string; quota: Quota }[];
   quota: { default: Quota; ceiling: Quota; container: typeof DEFAULT_CONTAINER_RESOURCES };
   clusterDomain: string;
 }
@@ -166,19 +197,45 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
   if (tls === "acm" && !hostedZone) {
     throw new ConfigError("beta:router.tls is \"acm\" but beta:hostedZone is not set: the ACM certificate is validated in that zone. Set beta:hostedZone or router.tls \"none\".");
   }
+  if (router.nodePort !== undefined && tls === "acm") {
+    throw new ConfigError(`beta:router.nodePort ${router.nodePort} exposes the router without a load balancer, so TLS cannot end at one: set beta:router.tls "none"`);
+  }
+  const loadBalancerController = router.loadBalancerController ?? "cloud-provider";
+  if (router.proxyProtocol && (router.nodePort !== undefined || loadBalancerController !== "aws-load-balancer-controller")) {
+    throw new ConfigError(
+      "beta:router.proxyProtocol is true, but only an NLB made by the AWS Load Balancer Controller sends PROXY protocol " +
+        "(the cluster's built-in cloud provider reads the proxy-protocol annotation for classic ELBs only, kubernetes/kubernetes#101608): " +
+        "set beta:router.loadBalancerController \"aws-load-balancer-controller\" and run that controller, or leave proxyProtocol out",
+    );
+  }
+  // Without beta:cluster the platform creates an EKS cluster, which needs its VPC named.
+  const cluster = parseConfigValue("beta:cluster", clusterSpec, raw.cluster ?? { provider: "eks" });
   const developers = get("developers") ?? [];
   const duplicate = developers.find((d, i) => developers.findIndex((o) => o.name === d.name) !== i);
   if (duplicate) throw new ConfigError(`beta:developers: ${JSON.stringify(duplicate.name)} is listed twice`);
+  if (cluster.provider === "eks") {
+    const withoutPrincipal = developers.filter((d) => !d.principalArn).map((d) => d.name);
+    if (withoutPrincipal.length > 0) {
+      throw new ConfigError(
+        `beta:developers: ${withoutPrincipal.map((n) => JSON.stringify(n)).join(", ")} has no principalArn; on EKS each developer signs in as an IAM user or role`,
+      );
+    }
+  }
 
   const quota = get("quota") ?? {};
   const ceiling = mergeQuota(DEFAULT_QUOTA_CEILING, quota.ceiling);
   const defaultQuota = mergeQuota(DEFAULT_QUOTA, quota.default);
   assertWithinCeiling(defaultQuota, ceiling, "beta:quota.default");
+  const tenants = developers.map((developer, index) => {
+    const resolved = mergeQuota(defaultQuota, developer.quota);
+    assertWithinCeiling(resolved, ceiling, `beta:developers[${index}].quota`);
+    return { name: developer.name, principalArn: developer.principalArn, quota: resolved };
+  });
 
   return {
     domain: get("domain")!,
     hostedZone,
-    cluster: get("cluster") ?? { provider: "eks" },
+    cluster,
     releaseTag: get("releaseTag")!,
     apps,
     sharedServices,
@@ -190,8 +247,10 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
       allowedCidrs: router.allowedCidrs ?? ["0.0.0.0/0"],
       resolver: router.resolver,
       proxyProtocol: router.proxyProtocol ?? false,
+      loadBalancerController,
+      nodePort: router.nodePort,
     },
-    developers,
+    developers: tenants,
     quota: {
       default: defaultQuota,
       ceiling,

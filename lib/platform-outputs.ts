@@ -23,6 +23,8 @@ export const PLATFORM_OUTPUT_SCHEMAS = {
   sharedServices: sharedServiceList,
   clusterDomain: domainName,
   appSecrets: envMap,
+  /** The developers the platform made a tenant for. */
+  developers: z.array(z.string()),
   quota: z.object({
     default: resolvedQuota,
     ceiling: resolvedQuota,
@@ -46,6 +48,7 @@ export interface PlatformOutputs {
   sharedServices: SharedService[];
   clusterDomain: string;
   appSecrets: Record<string, string>;
+  developers: string[];
   quota: { default: Quota; ceiling: Quota; container: ContainerDefaults };
 }
 

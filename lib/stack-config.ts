@@ -6,7 +6,7 @@ export const CONFIG_NAMESPACE = "beta";
 
 /** Keys whose values are plain strings, never JSON (a tag "123" stays a string). */
 export const STRING_CONFIG_KEYS: readonly string[] = [
-  "domain", "hostedZone", "releaseTag", "clusterDomain", "platformStack", "imageTag", "owner",
+  "domain", "hostedZone", "releaseTag", "clusterDomain", "platformStack", "imageTag",
 ];
 
 export function decodeStackConfig(all: Readonly<Record<string, string>>): Record<string, unknown> {

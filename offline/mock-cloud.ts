@@ -12,8 +12,11 @@ export const FAKE_ZONE_ID = "Z0FAKEZONE0123";
 export const FAKE_NLB_ZONE_ID = "Z26RNL4JYFTOTI";
 export const FAKE_LOAD_BALANCER = "router-0123456789.elb.us-east-1.amazonaws.com";
 
+/** The API server of every stand-in cluster. */
+export const OFFLINE_CLUSTER_SERVER = "https://cluster.invalid";
+
 /** A kubeconfig shaped like the one `@pulumi/eks` makes, with no credentials; offline only. */
-export function fakeKubeconfig(server = "https://cluster.invalid"): string {
+export function fakeKubeconfig(server = OFFLINE_CLUSTER_SERVER): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -40,28 +43,57 @@ export interface MockCloudOptions {
   stackOutputs?: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
 }
 
+/** The kube-dns Service's ClusterIP the stand-in cluster reports (kind's and kubeadm's default). */
+export const FAKE_KUBE_DNS_IP = "10.96.0.10";
+
+/**
+ * Pulumi's engine, with `pulumi:disable-default-providers: ["*"]`, refuses a custom resource,
+ * a read, an invoke or a remote component that names no explicit provider of its own package:
+ * pulumi/pulumi pkg/resource/deploy/source_eval.go:744 (Invoke), :1473 (Read), :2829 (remote
+ * component) and step_generator.go:3119 (custom resource) @1b59498, with the message of
+ * sdk/go/common/diag/errors.go:85. The stand-in cloud refuses them the same way, so an offline
+ * run fails where `pulumi up` would.
+ */
+export function explicitProviderProblem(what: string, token: string, providerRef: string | undefined): string | undefined {
+  const pkg = token.split(":")[0];
+  // The engine's own resources (stack references, providers) need no provider.
+  if (pkg === "pulumi") return undefined;
+  // A provider reference is `<urn>::<id>`, and a URN `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>`.
+  const providerType = providerRef?.split("::")[2]?.split("$").pop();
+  const providerPkg = providerType?.startsWith("pulumi:providers:") ? providerType.slice("pulumi:providers:".length) : undefined;
+  if (providerPkg === pkg) return undefined;
+  return `Default provider for '${pkg}' disabled. '${what}' must use an explicit provider.` + (providerPkg ? ` (it names a provider of '${providerPkg}')` : "");
+}
+
 /** Pulumi mocks that record every resource and answer like the cloud would. */
 export class MockCloud implements pulumi.runtime.Mocks {
   readonly resources: DeclaredResource[] = [];
-  private readonly registrations = new Map<string, { urn: string; dependencies: string[] }>();
+  private readonly registrations = new Map<string, { urn: string; dependencies: string[]; remote: boolean }>();
 
   constructor(private readonly options: MockCloudOptions = {}) {}
 
   /** What the engine would know of a registration beyond its inputs: URN and dependencies. */
-  noteRegistration(type: string, name: string, urn: string, dependencies: string[]): void {
-    this.registrations.set(`${type}::${name}`, { urn, dependencies });
+  noteRegistration(type: string, name: string, urn: string, dependencies: string[], remote: boolean): void {
+    this.registrations.set(`${type}::${name}`, { urn, dependencies, remote });
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const read = args.id !== undefined && args.id !== "";
     const inputs = revealSecrets(args.inputs) as Record<string, unknown>;
     const registration = this.registrations.get(`${args.type}::${args.name}`);
-    this.resources.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, provider: args.provider, read, ...registration });
+    const custom = args.custom ?? true;
+    if (custom || registration?.remote) {
+      const problem = explicitProviderProblem(registration?.urn ?? args.type, args.type, args.provider);
+      if (problem) throw new Error(problem);
+    }
+    this.resources.push({ type: args.type, name: args.name, inputs, custom, provider: args.provider, read, ...registration });
     const id = args.id || `${args.name}-id`;
     return { id, state: { ...args.inputs, ...this.stateFor(args, id) } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const problem = explicitProviderProblem(args.token, args.token, args.provider);
+    if (problem) throw new Error(`Invoke: ${problem}`);
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { accountId: FAKE_ACCOUNT_ID, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:user/offline`, userId: "OFFLINE", id: FAKE_ACCOUNT_ID };
@@ -83,10 +115,16 @@ export class MockCloud implements pulumi.runtime.Mocks {
         return { name: id, outputs: stack.outputs, secretOutputNames: stack.secretOutputNames ?? [] };
       }
       case "kubernetes:core/v1:Service":
+        if (id === "kube-system/kube-dns") return { spec: { type: "ClusterIP", clusterIP: FAKE_KUBE_DNS_IP } };
         if (inputs.spec?.type === "LoadBalancer") return { status: { loadBalancer: { ingress: [{ hostname: FAKE_LOAD_BALANCER }] } } };
         return {};
       case "eks:index:Cluster":
-        return { kubeconfigJson: fakeKubeconfig(), kubeconfig: JSON.parse(fakeKubeconfig()) };
+        // @pulumi/eks's outputs: kubeconfigJson (text) and the aws.eks.Cluster it made (by reference).
+        return {
+          kubeconfigJson: fakeKubeconfig(),
+          kubeconfig: JSON.parse(fakeKubeconfig()),
+          eksCluster: { name: `${args.name}-eksCluster`, endpoint: "https://0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com" },
+        };
       case "aws:iam/role:Role":
         return { arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/${args.name}`, name: args.name };
       case "aws:acm/certificate:Certificate":

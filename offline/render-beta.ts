@@ -6,7 +6,10 @@ import { parseBetaConfig } from "../lib/beta-config";
 import { BETA_PREFIX } from "../lib/names";
 import { qualifyStackName } from "../lib/stack-names";
 import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
+import { kubeconfigServer } from "../lib/kubeconfig";
 import { isKubernetesObject, toManifest } from "./manifests";
+import { OFFLINE_CLUSTER_SERVER } from "./mock-cloud";
+import { standInKubeconfig } from "./stand-in-kubeconfig";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
 import { readStackConfigFile, stackNameOfFile } from "./stack-file";
 import { OfflineRun } from "./types";
@@ -53,12 +56,21 @@ export async function renderBetaWith(options: RenderBetaWithOptions): Promise<Re
   const stack = `${BETA_PREFIX}${options.name}`;
   const betaConfig = options.betaConfig ?? {};
   const platformStack = parseBetaConfig(betaConfig).platformStack;
-  const platform = await runOffline({ stack: options.platformStack ?? platformStack.split("/").pop()!, config: options.platformConfig });
+  // Offline runs read no kubeconfig of the machine: a context the platform adopts, and the
+  // developer's own sign-in to the platform's cluster, are stand-ins.
+  const cluster = options.platformConfig.cluster as { context?: unknown } | undefined;
+  const context = typeof cluster?.context === "string" ? cluster.context : undefined;
+  const platform = await runOffline({
+    stack: options.platformStack ?? platformStack.split("/").pop()!,
+    config: options.platformConfig,
+    localKubeconfig: standInKubeconfig(OFFLINE_CLUSTER_SERVER, context),
+  });
   const reference = qualifyStackName(platformStack, OFFLINE_ORGANIZATION, OFFLINE_PROJECT);
   const beta = await runOffline({
     stack,
     config: betaConfig,
     stackOutputs: { [reference]: { outputs: platform.outputs, secretOutputNames: [...SECRET_PLATFORM_OUTPUTS] } },
+    localKubeconfig: standInKubeconfig(kubeconfigServer(String(platform.outputs.kubeconfig)) ?? OFFLINE_CLUSTER_SERVER),
   });
   return {
     platform,
@@ -75,3 +87,4 @@ function routerConfigOf(platform: OfflineRun): string {
   const data = configMap?.inputs.data as Record<string, string> | undefined;
   return Object.values(data ?? {})[0] ?? "";
 }
+

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import main from "../index";
 import { encodeStackConfig } from "../lib/stack-config";
+import { LocalKubeconfig, useLocalKubeconfig } from "../stacks/local-kubeconfig";
 import { DISABLE_DEFAULT_PROVIDERS_KEY } from "../stacks/stack-config";
 import { MockCloud, MockCloudOptions } from "./mock-cloud";
 import { DeclaredResource, OfflineRun } from "./types";
@@ -17,6 +18,8 @@ export interface RunOfflineOptions extends MockCloudOptions {
   stack: string;
   /** The stack's `beta:` config as plain values (keys without the namespace). */
   config: Record<string, unknown>;
+  /** Stands in for the machine's kubeconfig; the machine's file is read when absent. */
+  localKubeconfig?: LocalKubeconfig;
 }
 
 export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun> {
@@ -26,12 +29,16 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun
   pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
 
   let outputs: unknown;
+  const standIn = options.localKubeconfig;
+  useLocalKubeconfig(standIn && (() => standIn));
   try {
     outputs = await settle(await main());
     // Resources whose inputs were still resolving when `main` returned are registered by now.
     await waitForPendingRegistrations();
   } catch (error) {
     throw new OfflineRunError(error, cloud.resources);
+  } finally {
+    useLocalKubeconfig(undefined);
   }
   return { stack: options.stack, resources: cloud.resources, outputs: outputs as Record<string, unknown> };
 }
@@ -68,6 +75,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getDependenciesList(): string[];
+  getRemote(): boolean;
 }
 interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: unknown): unknown;
@@ -84,7 +92,7 @@ function recordRegistrations(cloud: MockCloud): void {
   if (!monitor) return;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    cloud.noteRegistration(req.getType(), req.getName(), monitor.newUrn(req.getParent(), req.getType(), req.getName()), req.getDependenciesList());
+    cloud.noteRegistration(req.getType(), req.getName(), monitor.newUrn(req.getParent(), req.getType(), req.getName()), req.getDependenciesList(), req.getRemote());
     return register(req, callback);
   };
 }

@@ -10,6 +10,7 @@ import { planBeta } from "../lib/beta-plan";
 import { developerNameFromStack } from "../lib/names";
 import { PLATFORM_OUTPUT_NAMES, parsePlatformOutputs } from "../lib/platform-outputs";
 import { qualifyStackName } from "../lib/stack-names";
+import { developerKubeconfig } from "./developer-kubeconfig";
 import { readStackConfig } from "./stack-config";
 
 export interface BetaStackOutputs {
@@ -40,13 +41,11 @@ export async function betaProgram(stackName: string): Promise<BetaStackOutputs> 
   const platform = parsePlatformOutputs(config.platformStack, rawOutputs);
   const plan = planBeta(name, platform, config);
 
-  // Everything goes to the platform's cluster, never to whatever a shell's kubeconfig says.
-  const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(platform.kubeconfig), enableServerSideApply: true });
-  new BetaEnvironment(
-    plan.namespace,
-    { plan, appSecrets: platform.appSecrets, containerDefaults: platform.quota.container },
-    { provider },
-  );
+  // Everything goes to the platform's cluster, never to whatever a shell's kubeconfig points at;
+  // it signs in as whoever runs the stack.
+  const kubeconfig = developerKubeconfig(platform.kubeconfig);
+  const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
+  new BetaEnvironment(plan.namespace, { plan, appSecrets: platform.appSecrets }, { provider });
 
   return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images };
 }

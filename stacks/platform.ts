@@ -6,35 +6,49 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ImagePrePuller } from "../components/ImagePrePuller";
+import { RouterNetworkPolicies } from "../components/RouterNetworkPolicies";
+import { SharedBackend } from "../components/SharedBackend";
+import { Tenant } from "../components/Tenant";
 import { PlatformAccess } from "../components/PlatformAccess";
 import { SharedCluster } from "../components/SharedCluster";
-import { UberRouter, uberRouterConfig } from "../components/UberRouter";
+import { UberRouter, kubeDnsAddress, uberRouterConfig } from "../components/UberRouter";
 import { WildcardCertificate } from "../components/WildcardCertificate";
 import { WildcardDomain, hostedZoneId } from "../components/WildcardDomain";
 import { defaultApp } from "../lib/catalog";
+import { isIPv4 } from "../lib/config-rules";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
 import { SHARED_NAMESPACE } from "../lib/platform-names";
 import { adoptedKubeconfig } from "./adopted-kubeconfig";
 import { readStackConfig } from "./stack-config";
 
-/** Stack outputs: what developer stacks read, plus where the edge is. */
+/** Stack outputs: what developer stacks read, plus where the edge is and which cluster. */
 export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> } & {
   routerHostname: pulumi.Output<string>;
-  /** On EKS: the IAM role developers and CI assume to deploy Betas. */
-  deployerRoleArn?: pulumi.Output<string>;
+  /** The API server's URL. */
+  clusterEndpoint: pulumi.Input<string>;
+  /** On EKS: the cluster's name, for `aws eks update-kubeconfig`. */
+  clusterName?: pulumi.Output<string>;
 };
+
+/** Stands in for the kube-dns address while the router options are checked up front. */
+const RESOLVER_TO_CHECK = "10.96.0.10";
 
 export async function platformProgram(): Promise<PlatformStackOutputs> {
   const config = parsePlatformConfig(readStackConfig());
   const kubeconfig = adoptedKubeconfig(config.cluster);
-  const routerConfig = uberRouterConfig({
-    domain: config.domain,
-    clusterDomain: config.clusterDomain,
-    defaultApp: defaultApp(config.apps).name,
-    apps: config.apps.map((app) => app.name),
-    router: config.router,
-  });
+  const routerConfigFor = (resolver: string) =>
+    uberRouterConfig({
+      domain: config.domain,
+      clusterDomain: config.clusterDomain,
+      resolver,
+      defaultApp: defaultApp(config.apps).name,
+      apps: config.apps.map((app) => app.name),
+      router: config.router,
+    });
+  // Bad router options fail here, before anything is declared.
+  routerConfigFor(config.router.resolver ?? RESOLVER_TO_CHECK);
+
   const needsAws = config.cluster.provider === "eks" || config.hostedZone !== undefined;
   const region = new pulumi.Config("aws").get("region");
   const awsProvider = needsAws ? new aws.Provider("aws", { region }) : undefined;
@@ -53,9 +67,15 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
       ? new WildcardCertificate("edge", { domain: config.domain, zoneId }, { provider: awsProvider })
       : undefined;
 
-  const router = new UberRouter("router", { router: config.router, configText: routerConfig, certificateArn: certificate?.certificateArn }, k8sOpts);
+  const resolver = config.router.resolver ? pulumi.output(config.router.resolver) : kubeDnsAddress(cluster.provider);
+  const router = new UberRouter(
+    "router",
+    { router: config.router, configText: resolver.apply(routerConfigFor), certificateArn: certificate?.certificateArn },
+    k8sOpts,
+  );
+  new RouterNetworkPolicies("router-network", { namespace: router.namespace.metadata.name, allowedCidrs: config.router.allowedCidrs }, k8sOpts);
 
-  if (zoneId) {
+  if (zoneId && !config.router.nodePort) {
     new WildcardDomain(
       "edge",
       { domain: config.domain, zoneId, loadBalancerHostname: router.loadBalancerHostname },
@@ -68,6 +88,9 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     { metadata: { name: SHARED_NAMESPACE, labels: { "app.kubernetes.io/part-of": "beta", "pod-security.kubernetes.io/enforce": "baseline" } } },
     k8sOpts,
   );
+  for (const service of config.sharedServices.filter((s) => isIPv4(s.host))) {
+    new SharedBackend(`shared-${service.name}`, { namespace: shared.metadata.name, service }, k8sOpts);
+  }
 
   new ImagePrePuller(
     "prepuller",
@@ -78,15 +101,19 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     k8sOpts,
   );
 
-  new PlatformAccess(
+  const access = new PlatformAccess(
     "access",
-    {
-      sharedNamespace: shared.metadata.name,
-      developers: config.developers.map((developer) => developer.name),
-      deployerGroup: config.cluster.provider === "eks",
-    },
+    { sharedNamespace: shared.metadata.name, developers: config.developers.map((developer) => developer.name) },
     k8sOpts,
   );
+  const egress = config.sharedServices.map((service) => ({ cidrs: service.cidrs, port: service.port }));
+  for (const developer of config.developers) {
+    new Tenant(
+      `tenant-${developer.name}`,
+      { developer: developer.name, quota: developer.quota, containerDefaults: config.quota.container, egress },
+      { ...k8sOpts, dependsOn: [access] },
+    );
+  }
 
   return {
     domain: config.domain,
@@ -96,8 +123,10 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     sharedServices: config.sharedServices,
     clusterDomain: config.clusterDomain,
     appSecrets: pulumi.secret(config.appSecrets),
+    developers: config.developers.map((developer) => developer.name),
     quota: config.quota,
     routerHostname: router.loadBalancerHostname,
-    ...(cluster.deployerRoleArn ? { deployerRoleArn: cluster.deployerRoleArn } : {}),
+    clusterEndpoint: cluster.endpoint,
+    ...(cluster.clusterName ? { clusterName: cluster.clusterName } : {}),
   };
 }

@@ -20,7 +20,7 @@ export interface BetaListing {
   /** ISO date, or null when never deployed. */
   lastUpdate: string | null;
   updateInProgress: boolean;
-  /** `beta:owner`, else the developer name (who gets edit rights in the namespace). */
+  /** The developer whose tenant the Beta runs in (the platform's `beta:developers`). */
   owner: string;
 }
 
@@ -33,11 +33,9 @@ async function describe(gateway: StackGateway, summary: StackSummary, name: stri
     gateway.getConfig(summary.name).catch(() => ({}) as Record<string, string>),
   ]);
   let pinnedTag: string | undefined;
-  let owner = name;
   try {
     const config = parseBetaConfig(decodeStackConfig(rawConfig));
     pinnedTag = config.imageTag;
-    owner = config.owner ?? name;
   } catch {
     // A broken config does not hide the Beta from the list; `beta up` reports it.
   }
@@ -50,7 +48,7 @@ async function describe(gateway: StackGateway, summary: StackSummary, name: stri
     pinned: pinnedTag !== undefined,
     lastUpdate: summary.lastUpdate?.toISOString() ?? null,
     updateInProgress: summary.updateInProgress,
-    owner,
+    owner: name,
   };
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runOffline } from "../../offline/run-offline";
 import { expectRejected, kubeconfigPlatformConfig, runBeta, runPlatform } from "../support/program";
 
+const EKS = { provider: "eks", vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0b"] };
+
 describe("bad stack names stop the program before anything is declared", () => {
   const cases: { why: string; stack: string; message: RegExp }[] = [
     { why: "upper case is not a DNS label", stack: "beta-Alice", message: /"beta-Alice".*"Alice".*lower-case letters/ },
@@ -35,11 +37,23 @@ describe("bad platform config stops the platform stack with one clear message", 
     { why: "an unknown app key is a typo", config: { apps: [{ ...app, helthPath: "/x" }] }, message: /beta:apps\[0\]: unknown key "helthPath" \(allowed keys: name, image, port/ },
     { why: "a missing release tag", config: { releaseTag: undefined }, message: /Missing configuration beta:releaseTag/ },
     { why: "an unknown top-level key", config: { relaseTag: "x" }, message: /Unknown configuration beta:relaseTag on a platform stack/ },
-    { why: "a shared service may not take an app's name", config: { sharedServices: [{ name: "web", host: "x.example.com", port: 80 }] }, message: /"web" is also an app name/ },
+    { why: "a shared service may not take an app's name", config: { sharedServices: [{ name: "web", host: "x.example.com", port: 80, cidrs: ["10.0.0.0/24"] }] }, message: /"web" is also an app name/ },
     { why: "acm TLS needs a hosted zone", config: { router: { tls: "acm" } }, message: /router.tls is "acm" but beta:hostedZone is not set/ },
     { why: "a bad domain", config: { domain: "Beta_Example" }, message: /beta:domain: a lower-case DNS domain/ },
     { why: "an adopted cluster names its kubeconfig or context", config: { cluster: { provider: "kubeconfig" } }, message: /beta:cluster: an adopted cluster needs kubeconfig \(secret\) or context/ },
-    { why: "EKS older than 1.30 lacks the deployer's admission policy", config: { cluster: { provider: "eks", version: "1.29" } }, message: /beta:cluster.version: Kubernetes 1.30 or newer \(got "1.29"\)/ },
+    { why: "EKS older than 1.30 lacks the tenant fence's admission policy", config: { cluster: { ...EKS, version: "1.29" } }, message: /beta:cluster.version: Kubernetes 1.30 or newer \(got "1.29"\)/ },
+    { why: "EKS needs its VPC named: the default VPC may span unsupported zones", config: { cluster: { provider: "eks" } }, message: /beta:cluster.vpcId: required: the id of the VPC/ },
+    { why: "no beta:cluster means EKS, which needs its VPC named", config: { cluster: undefined }, message: /beta:cluster.vpcId: required/ },
+    { why: "EKS nodes need private subnets in two zones", config: { cluster: { ...EKS, subnetIds: ["subnet-0a"] } }, message: /beta:cluster.subnetIds: EKS needs subnets in at least two availability zones/ },
+    { why: "on EKS each developer signs in as an IAM principal", config: { cluster: EKS, developers: [{ name: "alice" }] }, message: /beta:developers: "alice" has no principalArn/ },
+    { why: "an admin is an IAM principal", config: { cluster: { ...EKS, admins: ["ci"] } }, message: /beta:cluster.admins\[0\]: an IAM user or role ARN/ },
+    { why: "a DNS-named shared service lists the CIDRs a Beta may reach", config: { sharedServices: [{ name: "billing", host: "billing.internal.example.com", port: 8080 }] }, message: /beta:sharedServices\[0\]\.cidrs: "billing.internal.example.com" is a DNS name, so list the CIDRs/ },
+    { why: "a shared service CIDR is a CIDR", config: { sharedServices: [{ name: "billing", host: "billing.internal.example.com", port: 8080, cidrs: ["10.0.0.0"] }] }, message: /beta:sharedServices\[0\]\.cidrs\[0\]: an IPv4 CIDR/ },
+    { why: "PROXY protocol needs a load balancer that sends it", config: { router: { proxyProtocol: true } }, message: /proxyProtocol is true, but only an NLB made by the AWS Load Balancer Controller sends PROXY protocol.*kubernetes\/kubernetes#101608/ },
+    { why: "a node port cannot end TLS", config: { hostedZone: "example.com", router: { nodePort: 30080, tls: "acm" } }, message: /beta:router.nodePort 30080 exposes the router without a load balancer/ },
+    { why: "a node port is in the node-port range", config: { router: { nodePort: 8080 } }, message: /beta:router.nodePort: must be at least 30000 \(got 8080\)/ },
+    { why: "the resolver is an address, so the router starts without DNS", config: { router: { resolver: "kube-dns.kube-system" } }, message: /beta:router.resolver: an IPv4 address/ },
+    { why: "a developer's quota stays within the ceiling", config: { developers: [{ name: "alice", quota: { limits: { cpu: "64" } } }] }, message: /beta:developers\[0\]\.quota.limits.cpu: "64" is above the platform's ceiling of "16"/ },
     { why: "an unknown cluster provider", config: { cluster: { provider: "gke" } }, message: /beta:cluster.provider: set provider to "eks"/ },
     { why: "a context the kubeconfig lacks", config: { cluster: { provider: "kubeconfig", kubeconfig: JSON.stringify({ contexts: [{ name: "a", context: { cluster: "a" } }], clusters: [{ name: "a" }] }), context: "prod" } }, message: /beta:cluster.context "prod" is not a context of the kubeconfig \(contexts: a\)/ },
     { why: "a default quota above the ceiling", config: { quota: { default: { pods: 200 } } }, message: /beta:quota.default.pods: 200 is above the platform's ceiling of 80/ },
@@ -59,7 +73,8 @@ describe("bad developer config stops the Beta before anything is declared", () =
     { why: "a tag with a slash is no Docker tag", config: { imageTag: "feature/login" }, message: /beta:imageTag: an image tag is 1-128 letters/ },
     { why: "autoRefresh is true or false", config: { autoRefresh: "sometimes" }, message: /beta:autoRefresh/ },
     { why: "a misspelt key", config: { imagetag: "x" }, message: /Unknown configuration beta:imagetag on a developer stack/ },
-    { why: "a quota above the ceiling", config: { quota: { limits: { cpu: "64" } } }, message: /beta:quota.limits.cpu: "64" is above the platform's ceiling of "16"/ },
+    { why: "quota is the platform's to set (beta:developers[].quota)", config: { quota: { limits: { cpu: "64" } } }, message: /Unknown configuration beta:quota on a developer stack/ },
+    { why: "ownership comes from the platform's beta:developers", config: { owner: "system:masters" }, message: /Unknown configuration beta:owner on a developer stack/ },
     { why: "an env name with a dash", config: { apps: { web: { env: { "LOG-LEVEL": "x" } } } }, message: /beta:apps\.web\.env: key "LOG-LEVEL" is not valid: an environment variable name/ },
   ];
   for (const { why, config, message } of cases) {
@@ -68,6 +83,11 @@ describe("bad developer config stops the Beta before anything is declared", () =
       expect(error).toMatch(message);
     });
   }
+
+  it("a developer the platform does not list has no tenant, so no Beta", async () => {
+    const error = await expectRejected(() => runBeta("carol"));
+    expect(error).toMatch(/"carol" is not a developer of the platform \(developers: alice, bob\).*add carol to beta:developers/);
+  });
 });
 
 describe("a platform stack that lacks outputs", () => {
@@ -79,7 +99,7 @@ describe("a platform stack that lacks outputs", () => {
         stackOutputs: { "organization/beta/dev": { outputs: { domain: "beta.example.com", releaseTag: "master-1" } } },
       }),
     );
-    expect(error).toMatch(/The platform stack "dev" has no output kubeconfig, apps, sharedServices, clusterDomain, appSecrets, quota\. Run `pulumi up --stack dev`/);
+    expect(error).toMatch(/The platform stack "dev" has no output kubeconfig, apps, sharedServices, clusterDomain, appSecrets, developers, quota\. Run `pulumi up --stack dev`/);
   });
 
   it("stops the Beta naming an invalid output", async () => {

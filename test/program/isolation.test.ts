@@ -4,27 +4,69 @@ import { devPlatformConfig, objectNamed, objectsOfKind, runBeta } from "../suppo
 
 const SECRET_URL = "postgres://beta:s3cret@10.0.12.34:5432/app";
 
-describe("a Beta can break only itself", () => {
+describe("a Beta can break only itself: the platform owns its tenant and guard rails", () => {
   let beta: RenderedBeta;
   beforeAll(async () => {
     beta = await runBeta("alice", {}, { ...devPlatformConfig(), appSecrets: { DATABASE_URL: SECRET_URL } });
   });
 
-  it("denies all traffic by default, then admits only the router and the Beta itself", () => {
-    expect(objectNamed(beta.beta, "NetworkPolicy", "default-deny", "beta-alice").spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    const ingress = objectNamed(beta.beta, "NetworkPolicy", "allow-router-and-own-namespace", "beta-alice").spec;
+  it("gives each listed developer a tenant namespace with Pod Security labels the developer cannot change", () => {
+    for (const name of ["alice", "bob"]) {
+      const namespace = objectNamed(beta.platform, "Namespace", `beta-${name}`);
+      expect(namespace.metadata.labels).toEqual({
+        "app.kubernetes.io/part-of": "beta",
+        "beta/tenant": name,
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      });
+    }
+    expect(objectsOfKind(beta.platform, "Namespace").map((n) => n.metadata.name).filter((n) => n.startsWith("beta-")).sort()).toEqual(["beta-alice", "beta-bob"]);
+  });
+
+  it("sizes each tenant's quota from the default, or the developer's own entry within the ceiling", () => {
+    expect(objectNamed(beta.platform, "ResourceQuota", "beta-quota", "beta-alice").spec.hard).toEqual({
+      "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi", pods: "40",
+    });
+    // Pulumi.dev.yaml gives bob 6 CPUs of requests.
+    expect(objectNamed(beta.platform, "ResourceQuota", "beta-quota", "beta-bob").spec.hard["requests.cpu"]).toBe("6");
+    expect(objectNamed(beta.platform, "LimitRange", "beta-limits", "beta-alice").spec.limits[0].type).toBe("Container");
+  });
+
+  it("binds the developer and CI's release group to beta-tenant in the tenant's namespace only", () => {
+    const binding = objectNamed(beta.platform, "RoleBinding", "beta-tenant", "beta-alice");
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "beta-tenant" });
+    expect(binding.subjects).toEqual([
+      { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "alice" },
+      { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "beta-releasers" },
+    ]);
+    expect(objectsOfKind(beta.platform, "ClusterRoleBinding")).toEqual([]);
+  });
+
+  it("declares none of those guard rails in the developer's own stack", () => {
+    for (const kind of ["Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "EndpointSlice"]) {
+      expect(objectsOfKind(beta.beta, kind), kind).toEqual([]);
+    }
+  });
+
+  it("denies all traffic by default, then admits only the router's pods and the Beta itself", () => {
+    expect(objectNamed(beta.platform, "NetworkPolicy", "default-deny", "beta-alice").spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const ingress = objectNamed(beta.platform, "NetworkPolicy", "allow-router-and-own-namespace", "beta-alice").spec;
     expect(ingress.ingress).toEqual([
       {
         from: [
-          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "uber" } } },
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "uber" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "uber-router", "app.kubernetes.io/part-of": "beta" } },
+          },
           { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "beta-alice" } } },
         ],
       },
     ]);
   });
 
-  it("lets the Beta reach only itself, the shared namespace, cluster DNS and the shared backends", () => {
-    const egress = objectNamed(beta.beta, "NetworkPolicy", "allow-own-namespace-dns-and-shared", "beta-alice").spec.egress;
+  it("lets the Beta reach only itself, the shared namespace, cluster DNS and the shared backends' own CIDRs", () => {
+    const egress = objectNamed(beta.platform, "NetworkPolicy", "allow-own-namespace-dns-and-shared", "beta-alice").spec.egress;
     expect(egress).toEqual([
       {
         to: [
@@ -36,11 +78,17 @@ describe("a Beta can break only itself", () => {
         to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
         ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
       },
-      { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      { to: [{ ipBlock: { cidr: "10.0.8.0/24" } }], ports: [{ protocol: "TCP", port: 8080 }] },
       { to: [{ ipBlock: { cidr: "10.0.12.34/32" } }], ports: [{ protocol: "TCP", port: 5432 }] },
     ]);
-    const selectors = JSON.stringify(objectsOfKind(beta.beta, "NetworkPolicy"));
-    expect(selectors).not.toMatch(/"beta-(?!alice")/);
+    const policies = objectsOfKind(beta.platform, "NetworkPolicy").filter((p) => p.metadata.namespace === "beta-alice");
+    expect(JSON.stringify(policies)).not.toMatch(/"beta-(?!alice")/);
+    // No egress to everywhere, in any namespace, unless the platform config writes it.
+    const egressCidrs = objectsOfKind(beta.platform, "NetworkPolicy").flatMap((p) =>
+      (p.spec.egress ?? []).flatMap((rule: { to?: { ipBlock?: { cidr: string } }[] }) => (rule.to ?? []).flatMap((peer) => (peer.ipBlock ? [peer.ipBlock.cidr] : []))),
+    );
+    expect(egressCidrs.length).toBeGreaterThan(0);
+    expect(egressCidrs).not.toContain("0.0.0.0/0");
   });
 
   it("runs app containers non-root, without privilege escalation or capabilities, under RuntimeDefault seccomp", () => {
@@ -76,11 +124,6 @@ describe("a Beta can break only itself", () => {
     expect(checksum(rotated)[0]).not.toBe(before[0]);
   });
 
-  it("binds no one cluster-wide: the owner gets edit in beta-alice only", () => {
-    expect(objectsOfKind(beta.beta, "ClusterRoleBinding")).toEqual([]);
-    expect(objectsOfKind(beta.beta, "ClusterRole")).toEqual([]);
-    expect(objectsOfKind(beta.beta, "RoleBinding").map((b) => b.metadata.namespace)).toEqual(["beta-alice"]);
-  });
 
   it("lets developers read the shared namespace through the platform, not their own stack", () => {
     const view = objectNamed(beta.platform, "RoleBinding", "developers-view", "shared");

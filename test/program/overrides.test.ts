@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { RenderedBeta } from "../../offline/render-beta";
-import { objectNamed, runBeta } from "../support/program";
+import { devPlatformConfig, objectNamed, runBeta } from "../support/program";
 
 const REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com/company";
 
@@ -40,6 +40,8 @@ describe("developer overrides", () => {
     expect(container.image).toBe(`${REGISTRY}/api:pr-42`);
     expect(api.spec.replicas).toBe(2);
     expect(container.env).toEqual([
+      { name: "BETA_NAME", value: "alice" },
+      { name: "BETA_NAMESPACE", value: "beta-alice" },
       { name: "BILLING_URL", value: "http://billing:8080" },
       { name: "LOG_LEVEL", value: "debug" },
       { name: "NODE_ENV", value: "test" },
@@ -57,13 +59,11 @@ describe("developer overrides", () => {
     }
   });
 
-  it("beta:owner binds another identity to edit in the Beta", async () => {
-    const owned = await runBeta("alice", { owner: "alice@example.com" });
-    expect(objectNamed(owned.beta, "RoleBinding", "owner-edit").subjects[0].name).toBe("alice@example.com");
-  });
-
-  it("beta:quota may raise the Beta's quota up to the platform's ceiling", async () => {
-    const bigger = await runBeta("alice", { quota: { limits: { cpu: "12" }, pods: 60 } });
-    expect(objectNamed(bigger.beta, "ResourceQuota", "beta-quota").spec.hard).toMatchObject({ "limits.cpu": "12", "limits.memory": "16Gi", pods: "60" });
+  it("the platform's beta:developers[].quota raises one tenant's quota up to the ceiling, and no other", async () => {
+    const platform = devPlatformConfig();
+    const developers = [{ name: "alice", principalArn: "arn:aws:iam::123456789012:user/alice", quota: { limits: { cpu: "12" }, pods: 60 } }, { name: "bob", principalArn: "arn:aws:iam::123456789012:role/bob" }];
+    const bigger = await runBeta("alice", {}, { ...platform, developers });
+    expect(objectNamed(bigger.platform, "ResourceQuota", "beta-quota", "beta-alice").spec.hard).toMatchObject({ "limits.cpu": "12", "limits.memory": "16Gi", pods: "60" });
+    expect(objectNamed(bigger.platform, "ResourceQuota", "beta-quota", "beta-bob").spec.hard).toMatchObject({ "limits.cpu": "8", pods: "40" });
   });
 });

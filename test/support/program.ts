@@ -29,9 +29,10 @@ export function kubeconfigPlatformConfig(overrides: Record<string, unknown> = {}
       { name: "api", image: "registry.example.com/api", port: 4000 },
     ],
     sharedServices: [
-      { name: "billing", host: "billing.internal.example.com", port: 8080 },
+      { name: "billing", host: "billing.internal.example.com", port: 8080, cidrs: ["10.0.8.0/24"] },
       { name: "postgres", host: "10.0.12.34", port: 5432 },
     ],
+    developers: [{ name: "alice" }, { name: "bob" }],
     ...overrides,
   };
 }
