@@ -41,6 +41,11 @@ export function fakeKubeconfig(server = OFFLINE_CLUSTER_SERVER): string {
 export interface MockCloudOptions {
   /** Outputs of referenced stacks, by the name the StackReference uses (`org/beta/dev`). */
   stackOutputs?: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }>;
+  /**
+   * Answer as `pulumi preview` does for resources it would create: their inputs, and nothing
+   * the cloud computes (ids, ARNs, statuses), which the SDK then treats as unknown.
+   */
+  preview?: boolean;
 }
 
 /** The kube-dns Service's ClusterIP the stand-in cluster reports (kind's and kubeadm's default). */
@@ -63,6 +68,13 @@ export function explicitProviderProblem(what: string, token: string, providerRef
   const providerPkg = providerType?.startsWith("pulumi:providers:") ? providerType.slice("pulumi:providers:".length) : undefined;
   if (providerPkg === pkg) return undefined;
   return `Default provider for '${pkg}' disabled. '${what}' must use an explicit provider.` + (providerPkg ? ` (it names a provider of '${providerPkg}')` : "");
+}
+
+/** A stable made-up ClusterIP in kind's default Service range 10.96.0.0/12. */
+export function fakeClusterIp(id: string): string {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `10.96.${(hash >> 8) & 0xff}.${(hash & 0xff) || 1}`;
 }
 
 /** Pulumi mocks that record every resource and answer like the cloud would. */
@@ -88,6 +100,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
     }
     this.resources.push({ type: args.type, name: args.name, inputs, custom, provider: args.provider, read, ...registration });
     const id = args.id || `${args.name}-id`;
+    if (this.options.preview && !read && args.type !== "pulumi:pulumi:StackReference") return { id: undefined, state: { ...args.inputs } };
     return { id, state: { ...args.inputs, ...this.stateFor(args, id) } };
   }
 
@@ -116,6 +129,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
       }
       case "kubernetes:core/v1:Service":
         if (id === "kube-system/kube-dns") return { spec: { type: "ClusterIP", clusterIP: FAKE_KUBE_DNS_IP } };
+        if (inputs.spec?.type === "ClusterIP") return { spec: { ...inputs.spec, clusterIP: fakeClusterIp(id) } };
         if (inputs.spec?.type === "LoadBalancer") return { status: { loadBalancer: { ingress: [{ hostname: FAKE_LOAD_BALANCER }] } } };
         return {};
       case "eks:index:Cluster":

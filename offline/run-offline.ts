@@ -24,7 +24,7 @@ export interface RunOfflineOptions extends MockCloudOptions {
 
 export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun> {
   const cloud = new MockCloud(options);
-  await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, false, OFFLINE_ORGANIZATION);
+  await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, options.preview ?? false, OFFLINE_ORGANIZATION);
   recordRegistrations(cloud);
   pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
 
@@ -32,7 +32,9 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun
   const standIn = options.localKubeconfig;
   useLocalKubeconfig(standIn && (() => standIn));
   try {
-    outputs = await settle(await main());
+    const result = await main();
+    // A preview leaves computed outputs unknown, and an apply over an unknown never runs.
+    outputs = options.preview ? {} : await settle(result);
     // Resources whose inputs were still resolving when `main` returned are registered by now.
     await waitForPendingRegistrations();
   } catch (error) {

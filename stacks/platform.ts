@@ -88,8 +88,10 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     { metadata: { name: SHARED_NAMESPACE, labels: { "app.kubernetes.io/part-of": "beta", "pod-security.kubernetes.io/enforce": "baseline" } } },
     k8sOpts,
   );
+  const backendAddresses = new Map<string, pulumi.Output<string>>();
   for (const service of config.sharedServices.filter((s) => isIPv4(s.host))) {
-    new SharedBackend(`shared-${service.name}`, { namespace: shared.metadata.name, service }, k8sOpts);
+    const backend = new SharedBackend(`shared-${service.name}`, { namespace: shared.metadata.name, service }, k8sOpts);
+    backendAddresses.set(service.name, backend.service.spec.clusterIP);
   }
 
   new ImagePrePuller(
@@ -106,7 +108,12 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     { sharedNamespace: shared.metadata.name, developers: config.developers.map((developer) => developer.name) },
     k8sOpts,
   );
-  const egress = config.sharedServices.map((service) => ({ cidrs: service.cidrs, port: service.port }));
+  // The VPC CNI matches egress on the address a pod dialled, before the Service's translation
+  // (test/reality/vpc-cni.ts): an IP backend is reached through its ClusterIP in shared.
+  const egress = config.sharedServices.map((service) => {
+    const clusterIp = backendAddresses.get(service.name);
+    return { cidrs: clusterIp ? [...service.cidrs, pulumi.interpolate`${clusterIp}/32`] : service.cidrs, port: service.port };
+  });
   for (const developer of config.developers) {
     new Tenant(
       `tenant-${developer.name}`,

@@ -8,7 +8,7 @@ const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
 function fleet() {
   return new ScriptedGateway([
     { name: "dev", lastUpdate: daysAgo(0), outputs: { domain: "beta.example.com" } },
-    { name: "beta-bob", lastUpdate: daysAgo(3), outputs: betaOutputs("bob"), config: { "beta:imageTag": "branch-login", "beta:owner": "bob@example.com" } },
+    { name: "beta-bob", lastUpdate: daysAgo(3), outputs: betaOutputs("bob"), config: { "beta:imageTag": "branch-login" } },
     { name: "acme/beta/beta-alice", lastUpdate: daysAgo(0.01), outputs: betaOutputs("alice") },
     { name: "beta-new" },
     { name: "beta-Broken" },
@@ -24,7 +24,7 @@ describe("beta list", () => {
     expect(lines[0]).toMatch(/^NAME\s+URL\s+IMAGE TAG\s+LAST UPDATE\s+OWNER$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/))).toEqual([
       ["alice", "https://alice.beta.example.com", "master-abc1234", "14 minutes ago", "alice"],
-      ["bob", "https://bob.beta.example.com", "branch-login (pinned)", "3 days ago", "bob@example.com"],
+      ["bob", "https://bob.beta.example.com", "branch-login (pinned)", "3 days ago", "bob"],
       ["new", "-", "-", "never", "new"],
     ]);
   });
@@ -41,7 +41,7 @@ describe("beta list", () => {
       pinned: true,
       lastUpdate: daysAgo(3).toISOString(),
       updateInProgress: false,
-      owner: "bob@example.com",
+      owner: "bob",
     });
     expect(betas[2]).toMatchObject({ url: null, imageTag: null, lastUpdate: null });
   });

@@ -35,11 +35,11 @@ describe("beta render: a Beta's Kubernetes objects, offline, on a fresh machine"
     for (const object of objects) validateManifest(object as unknown as Record<string, unknown>);
 
     const kinds = objects.map((o) => o.kind);
-    expect(kinds).toContain("Namespace");
     expect(kinds).toContain("Deployment");
     expect(kinds).toContain("Service");
-    expect(objects.find((o) => o.kind === "Namespace")?.metadata.name).toBe("beta-alice");
-    for (const object of objects.filter((o) => o.kind !== "Namespace")) expect(object.metadata.namespace).toBe("beta-alice");
+    // The tenant namespace and its guard rails are the platform's; the Beta lives inside it.
+    expect(kinds).not.toContain("Namespace");
+    for (const object of objects) expect(object.metadata.namespace).toBe("beta-alice");
     // The Deployments run the platform's release tag.
     const images = objects.filter((o) => o.kind === "Deployment").map((o) => JSON.stringify(o.spec));
     for (const spec of images) expect(spec).toContain(`:${releaseTag}`);
@@ -71,7 +71,7 @@ describe("beta render: a Beta's Kubernetes objects, offline, on a fresh machine"
     const files = readdirSync(dir).sort();
     expect(files).toContain("router.conf");
     const yamlFiles = files.filter((f) => f.endsWith(".yaml"));
-    expect(yamlFiles[0]).toBe("01-namespace-beta-alice.yaml");
+    expect(yamlFiles[0]).toBe("01-secret-app-secrets.yaml");
     for (const file of yamlFiles) {
       expect(file).toMatch(/^\d{2}-[a-z]+-[a-z0-9.-]+\.yaml$/);
       const object = parse(readFileSync(path.join(dir, file), "utf8")) as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { fakeClusterIp } from "../../offline/mock-cloud";
 import { RenderedBeta } from "../../offline/render-beta";
 import { devPlatformConfig, objectNamed, objectsOfKind, runBeta } from "../support/program";
 
@@ -67,6 +68,7 @@ describe("a Beta can break only itself: the platform owns its tenant and guard r
 
   it("lets the Beta reach only itself, the shared namespace, cluster DNS and the shared backends' own CIDRs", () => {
     const egress = objectNamed(beta.platform, "NetworkPolicy", "allow-own-namespace-dns-and-shared", "beta-alice").spec.egress;
+    const postgresClusterIp = fakeClusterIp("shared-postgres-service-id");
     expect(egress).toEqual([
       {
         to: [
@@ -79,7 +81,8 @@ describe("a Beta can break only itself: the platform owns its tenant and guard r
         ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
       },
       { to: [{ ipBlock: { cidr: "10.0.8.0/24" } }], ports: [{ protocol: "TCP", port: 8080 }] },
-      { to: [{ ipBlock: { cidr: "10.0.12.34/32" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      // An IP backend: its address, and the ClusterIP in shared the Beta's ExternalName leads to.
+      { to: [{ ipBlock: { cidr: "10.0.12.34/32" } }, { ipBlock: { cidr: `${postgresClusterIp}/32` } }], ports: [{ protocol: "TCP", port: 5432 }] },
     ]);
     const policies = objectsOfKind(beta.platform, "NetworkPolicy").filter((p) => p.metadata.namespace === "beta-alice");
     expect(JSON.stringify(policies)).not.toMatch(/"beta-(?!alice")/);
