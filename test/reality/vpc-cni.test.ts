@@ -73,6 +73,28 @@ describe("vpcCniPolicyProblems: the documented considerations", () => {
     expect(vpcCniPolicyProblems(policies, services).map((p) => `${p.rule} ${p.path}`)).toEqual(rules);
   });
 
+  it("a named port that resolves to another container port is reported once the workloads are given", () => {
+    // The shape of a Beta app today: Service port 80 named "http" → container port "http" 3000.
+    const deployment = {
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "beta-alice" },
+      spec: {
+        template: {
+          metadata: { labels: { "app.kubernetes.io/name": "web" } },
+          spec: { containers: [{ name: "web", ports: [{ name: "http", containerPort: 3000 }] }] },
+        },
+      },
+    };
+    const service = svc([{ name: "http", port: 80, targetPort: "http" }]);
+    expect(vpcCniPolicyProblems([], [service], { workloads: [deployment] }).map((p) => p.detail)).toEqual([
+      'port 80 ("http") resolves to container port 3000; the VPC CNI needs them equal',
+    ]);
+    const fixed = { ...deployment, spec: { template: { ...deployment.spec.template, spec: { containers: [{ name: "web", ports: [{ name: "http", containerPort: 80 }] }] } } } };
+    expect(vpcCniPolicyProblems([], [service], { workloads: [fixed] })).toEqual([]);
+    const otherNamespace = { ...deployment, metadata: { name: "web", namespace: "beta-bob" } };
+    expect(vpcCniPolicyProblems([], [service], { workloads: [otherNamespace] })).toEqual([]);
+  });
+
   it("an IPv6 cluster flags IPv4 blocks instead", () => {
     const got = vpcCniPolicyProblems([policy({ ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" } }] }] })], [], { ipFamily: "IPv6" });
     expect(got.map((p) => p.rule)).toEqual(["ip-family-ignored"]);

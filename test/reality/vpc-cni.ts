@@ -124,6 +124,25 @@ export interface ServiceObject {
   };
 }
 
+/** A workload (Deployment, DaemonSet, Job, Pod, ...) as rendered; used to resolve named target ports. */
+export interface WorkloadObject {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: {
+    containers?: PodContainer[];
+    template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: PodContainer[] } };
+  };
+}
+interface PodContainer { name: string; ports?: { name?: string; containerPort: number }[] }
+
+function podsOf(workloads: WorkloadObject[], namespace: string | undefined, selector: Record<string, string>) {
+  return workloads
+    .map((w) => w.kind === "Pod"
+      ? { ns: w.metadata.namespace, labels: w.metadata.labels ?? {}, containers: w.spec?.containers ?? [] }
+      : { ns: w.metadata.namespace, labels: w.spec?.template?.metadata?.labels ?? {}, containers: w.spec?.template?.spec?.containers ?? [] })
+    .filter((p) => p.ns === namespace && Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+}
+
 export interface CniProblem {
   rule: "service-port-differs" | "too-many-ports" | "ip-family-ignored";
   object: string;
@@ -142,7 +161,11 @@ const CONSIDERATIONS = "https://docs.aws.amazon.com/eks/latest/userguide/cni-net
 export function vpcCniPolicyProblems(
   policies: NetworkPolicy[],
   services: ServiceObject[],
-  options: { ipFamily?: "IPv4" | "IPv6" } = {},
+  options: {
+    ipFamily?: "IPv4" | "IPv6";
+    /** Rendered workloads, to resolve a named targetPort to its container port. */
+    workloads?: WorkloadObject[];
+  } = {},
 ): CniProblem[] {
   const problems: CniProblem[] = [];
   const family = options.ipFamily ?? "IPv4";
@@ -152,16 +175,29 @@ export function vpcCniPolicyProblems(
     // Services have none.
     if (svc.spec.type === "ExternalName" || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0) continue;
     const id = `Service ${svc.metadata.namespace ?? ""}/${svc.metadata.name}`;
+    const pods = podsOf(options.workloads ?? [], svc.metadata.namespace, svc.spec.selector);
     (svc.spec.ports ?? []).forEach((p, i) => {
       const target = p.targetPort ?? p.port;
-      const bad = typeof target === "number" ? target !== p.port : p.name !== target;
-      if (bad) {
-        problems.push({
-          rule: "service-port-differs", object: id, path: `spec.ports[${i}]`, source: CONSIDERATIONS,
-          detail: typeof target === "number"
-            ? `port ${p.port} forwards to container port ${target}; the VPC CNI needs them equal`
-            : `targetPort "${target}" is named but the service port is named "${p.name ?? ""}"; the names must match`,
-        });
+      const report = (detail: string) =>
+        problems.push({ rule: "service-port-differs", object: id, path: `spec.ports[${i}]`, source: CONSIDERATIONS, detail });
+      if (typeof target === "number") {
+        if (target !== p.port) report(`port ${p.port} forwards to container port ${target}; the VPC CNI needs them equal`);
+        return;
+      }
+      if (p.name !== target) {
+        report(`targetPort "${target}" is named but the service port is named "${p.name ?? ""}"; the names must match`);
+        return;
+      }
+      // A named port must still resolve to a container port equal to the service port.
+      const resolved = new Set<number>();
+      for (const pod of pods) {
+        for (const c of pod.containers) {
+          for (const cp of c.ports ?? []) if (cp.name === target) resolved.add(cp.containerPort);
+        }
+      }
+      const differing = [...resolved].filter((n) => n !== p.port);
+      if (differing.length > 0) {
+        report(`port ${p.port} ("${target}") resolves to container port ${differing.join(", ")}; the VPC CNI needs them equal`);
       }
     });
   }
