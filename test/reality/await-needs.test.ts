@@ -3,6 +3,7 @@ import {
   DISCOVERY_URLS,
   grantedBySystemDiscovery,
   requiredAccess,
+  requiredAccessForObjects,
   type ApiAccess,
   type Operation,
 } from "./await-needs";
@@ -152,5 +153,26 @@ describe("discovery reads are granted to every authenticated identity", () => {
     { url: "/logs", why: "node logs are not discovery" },
   ])("system:discovery does not cover $url: $why", ({ url }) => {
     expect(grantedBySystemDiscovery(url)).toBe(false);
+  });
+});
+
+describe("requiredAccessForObjects: one list for a whole stack", () => {
+  const stack = [
+    { apiVersion: "v1", kind: "Secret", metadata: { namespace: NS }, type: "Opaque" },
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { namespace: NS } },
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { namespace: NS } },
+    { apiVersion: "v1", kind: "Service", metadata: { namespace: NS } },
+  ];
+  it("a developer stack's `pulumi up` needs the union, each request once", () => {
+    const got = keys(requiredAccessForObjects(stack, "create"));
+    expect(got).toEqual(expect.arrayContaining([`create core/secrets ${NS}`, `watch core/persistentvolumeclaims ${NS} !`, `watch core/endpoints ${NS} !`]));
+    expect(new Set(got).size).toBe(got.length);
+  });
+  it("its `pulumi destroy` watches every deleted resource", () => {
+    const got = keys(requiredAccessForObjects(stack, "delete"));
+    expect(got).toEqual(expect.arrayContaining([`watch core/secrets ${NS} !`, `watch apps/deployments ${NS} !`, `watch core/services ${NS} !`]));
+  });
+  it("an unknown kind in a stack is an error", () => {
+    expect(() => requiredAccessForObjects([{ apiVersion: "example.com/v1", kind: "Widget", metadata: {} }], "create")).toThrow(/unknown kind/);
   });
 });

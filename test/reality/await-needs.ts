@@ -318,3 +318,23 @@ export function grantedBySystemDiscovery(url: string): boolean {
     pattern.endsWith("*") ? url.startsWith(pattern.slice(0, -1)) : url === pattern,
   );
 }
+
+/** A rendered Kubernetes object, as far as this model needs it. */
+export interface DeclaredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { namespace?: string };
+  type?: string;
+}
+
+/**
+ * Everything `operation` on all of `objects` asks for, deduplicated: what the identity that
+ * runs `pulumi up` (create/update), `pulumi destroy` (delete) or `pulumi refresh` must hold.
+ */
+export function requiredAccessForObjects(objects: DeclaredObject[], operation: Operation): ApiAccess[] {
+  return dedupe(
+    objects.flatMap((o) =>
+      requiredAccess(o.kind, o.apiVersion, operation, o.metadata.namespace, { secretType: o.kind === "Secret" ? o.type : undefined }),
+    ),
+  );
+}
