@@ -3,6 +3,7 @@ import {
   clientAddressPreserved,
   lbcManages,
   proxyProtocolSent,
+  refusedAnnotations,
   sourceRangesEnforced,
   unreadAnnotations,
   type Controller,
@@ -164,5 +165,21 @@ describe("who manages the Service, source ranges and client addresses", () => {
   ];
   it.each(rows)("$why", ({ controller, service, preserved }) => {
     expect(clientAddressPreserved(controller, service)).toBe(preserved);
+  });
+});
+
+describe("refusedAnnotations: values that stop the load balancer from being built", () => {
+  const rows: { why: string; controller: Controller; service: LoadBalancerService; opts?: ControllerOptions; refused: number }[] = [
+    { why: "a classic ELB accepts only proxy-protocol '*'", controller: CP, service: svc({ [P + "aws-load-balancer-proxy-protocol"]: "true" }), refused: 1 },
+    { why: "'*' is accepted", controller: CP, service: svc({ [P + "aws-load-balancer-proxy-protocol"]: "*" }), refused: 0 },
+    { why: "an NLB refuses extra security groups", controller: CP, service: svc({ [P + "aws-load-balancer-type"]: "nlb", [P + "aws-load-balancer-extra-security-groups"]: "sg-1" }), refused: 1 },
+    {
+      why: "cloud provider v1.34+ refuses target-group attributes on a classic ELB",
+      controller: CP, service: svc({ [P + "aws-load-balancer-target-group-attributes"]: "proxy_protocol_v2.enabled=true" }), opts: { cloudProviderMinor: 34 }, refused: 1,
+    },
+    { why: "the controller accepts only proxy-protocol '*'", controller: LBC, service: svc({ [P + "aws-load-balancer-type"]: "nlb-ip", [P + "aws-load-balancer-proxy-protocol"]: "v2" }), refused: 1 },
+  ];
+  it.each(rows)("$why", ({ controller, service, opts, refused }) => {
+    expect(refusedAnnotations(controller, service, opts)).toHaveLength(refused);
   });
 });

@@ -248,3 +248,31 @@ export function clientAddressPreserved(controller: Controller, svc: LoadBalancer
 export function sourceRangesEnforced(controller: Controller, svc: LoadBalancerService): boolean {
   return controller === "aws-load-balancer-controller" ? lbcManages(svc) : cloudProviderManages(svc);
 }
+
+/**
+ * Annotation values the controller refuses outright: the load balancer is not built and the
+ * Service stays pending with an error event.
+ */
+export function refusedAnnotations(controller: Controller, svc: LoadBalancerService, opts: ControllerOptions = {}): string[] {
+  const out: string[] = [];
+  const proxy = ann(svc, "aws-load-balancer-proxy-protocol");
+  if (controller === "aws-load-balancer-controller") {
+    if (!lbcManages(svc)) return out;
+    // model_build_target_group.go:369-372: only "*" is accepted.
+    if (proxy !== undefined && proxy !== "*") out.push(`${P}aws-load-balancer-proxy-protocol: only "*" is supported`);
+    return out;
+  }
+  if (!cloudProviderManages(svc)) return out;
+  if (cloudProviderKind(svc) === "classic") {
+    // aws.go:2568-2571
+    if (proxy !== undefined && proxy !== "" && proxy !== "*") out.push(`${P}aws-load-balancer-proxy-protocol: only "*" is supported`);
+    // aws_validations.go:85-88 (v1.34+; older versions do not know the annotation)
+    if ((opts.cloudProviderMinor ?? 0) >= 34 && ann(svc, TARGET_GROUP_ATTRIBUTES) !== undefined) {
+      out.push(`${P}${TARGET_GROUP_ATTRIBUTES}: only supported for NLB`);
+    }
+  } else if (ann(svc, "aws-load-balancer-extra-security-groups") !== undefined) {
+    // aws_validations.go:78-82
+    out.push(`${P}aws-load-balancer-extra-security-groups: not supported by NLB`);
+  }
+  return out;
+}
