@@ -1,8 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubeObject, TenantFenceArgs, tenantFenceObjects } from "../lib/tenant-fence";
+import { KubeObject, SHARED_SERVICES_PARAMS_NAMESPACE, TenantFenceArgs as TenantFenceRules, tenantFenceObjects } from "../lib/tenant-fence";
 
-export type { TenantFenceArgs } from "../lib/tenant-fence";
+export interface TenantFenceArgs extends TenantFenceRules {
+  /**
+   * The `shared` namespace (pass the Namespace's `metadata.name` so the parameter ConfigMap is
+   * created after it). The policies look for their parameter in `shared`; any other value is
+   * refused.
+   */
+  sharedNamespace?: pulumi.Input<string>;
+}
 
 /**
  * The admission fence around tenant namespaces (see lib/tenant-fence.ts for each rule and why):
@@ -18,7 +25,14 @@ export class TenantFence extends pulumi.ComponentResource {
     const objects = tenantFenceObjects(args);
     const childOpts = { parent: this };
 
-    this.params = new k8s.core.v1.ConfigMap(`${name}-params`, asArgs<k8s.core.v1.ConfigMapArgs>(objects.params), childOpts);
+    const paramsNamespace = pulumi.output(args.sharedNamespace ?? SHARED_SERVICES_PARAMS_NAMESPACE).apply((namespace) => {
+      if (namespace !== SHARED_SERVICES_PARAMS_NAMESPACE) {
+        throw new Error(`TenantFence sharedNamespace ${JSON.stringify(namespace)} is not valid: the policies read their parameter from "${SHARED_SERVICES_PARAMS_NAMESPACE}"`);
+      }
+      return namespace;
+    });
+    const paramsArgs = asArgs<k8s.core.v1.ConfigMapArgs>(objects.params);
+    this.params = new k8s.core.v1.ConfigMap(`${name}-params`, { ...paramsArgs, metadata: { ...paramsArgs.metadata, namespace: paramsNamespace } }, childOpts);
 
     // Parameter, then policies, then bindings: a binding only ever enforces a complete policy.
     const policies = objects.policies.map(

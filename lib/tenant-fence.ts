@@ -11,6 +11,7 @@
  * `object`, `oldObject` and `params` are untyped there (DynType), so an absent field is an
  * error unless guarded by `has()`: every optional field below is.
  */
+import { isIPv4 } from "./config-rules";
 import { appNameProblem } from "./names";
 
 /** Label on every tenant namespace `beta-<name>` (value `<name>`). */
@@ -64,6 +65,21 @@ export interface TenantFenceArgs {
    * `<service>` may be an ExternalName only to a target listed for `<service>`.
    */
   sharedServiceTargets: Record<string, string>;
+}
+
+/**
+ * The ExternalName target of a Beta's Service for a shared service: the backend's DNS name
+ * (lower case, as a Service's externalName must be), or for an IP backend the selector-less
+ * Service the platform keeps in `shared`. The developer stack's Service and the fence's
+ * parameter both come from here, so they cannot disagree.
+ */
+export function sharedServiceTarget(service: { name: string; host: string }, clusterDomain: string): string {
+  return isIPv4(service.host) ? `${service.name}.${SHARED_SERVICES_PARAMS_NAMESPACE}.svc.${clusterDomain}` : service.host.toLowerCase();
+}
+
+/** The fence's `sharedServiceTargets` for the platform's shared services. */
+export function sharedServiceTargets(services: readonly { name: string; host: string }[], clusterDomain: string): Record<string, string> {
+  return Object.fromEntries(services.map((service) => [sharedServiceTarget(service, clusterDomain), service.name]));
 }
 
 /** The objects of the fence, as the API server takes them. */

@@ -5,17 +5,17 @@
  * tenant namespaces is touched.
  */
 import { describe, expect, it } from "vitest";
-import { BASELINE_CAPABILITIES, FENCE_POLICY_NAMES, tenantFenceObjects } from "../../lib/tenant-fence";
+import { BASELINE_CAPABILITIES, FENCE_POLICY_NAMES, sharedServiceTargets, tenantFenceObjects } from "../../lib/tenant-fence";
 import { validateManifest } from "../support/kubernetes-schema";
 import { admit, ClusterState, KubeObject } from "./admission";
 import { createRequest, deleteRequest, developer, ephemeralContainerRequest, updateRequest } from "./admission-requests";
 
-const fence = tenantFenceObjects({
-  sharedServiceTargets: {
-    "billing.internal.example.com": "billing",
-    "postgres.shared.svc.cluster.local": "postgres",
-  },
-});
+// The shared services of the test platform (test/support/program.ts): one by DNS name, one by IP.
+const sharedServices = [
+  { name: "billing", host: "billing.internal.example.com" },
+  { name: "postgres", host: "10.0.12.34" },
+];
+const fence = tenantFenceObjects({ sharedServiceTargets: sharedServiceTargets(sharedServices, "cluster.local") });
 const fenceObjects = [...fence.policies, ...fence.bindings] as KubeObject[];
 
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
@@ -248,6 +248,16 @@ describe("the tenant fence fails closed", () => {
 describe("the fence's objects", () => {
   it.each([fence.params as KubeObject, ...fenceObjects])("$kind $metadata.name is valid against the Kubernetes schema", (object) => {
     expect(() => validateManifest(object)).not.toThrow();
+  });
+
+  it("lists a DNS backend under its host and an IP backend under its Service in shared", () => {
+    expect(sharedServiceTargets([...sharedServices, { name: "search", host: "Search.Internal.example.com" }], "cluster.local")).toEqual({
+      "billing.internal.example.com": "billing",
+      "postgres.shared.svc.cluster.local": "postgres",
+      // A Service's externalName must be lower case (RFC 1123); DNS does not mind.
+      "search.internal.example.com": "search",
+    });
+    expect(fence.params.data).toEqual({ "billing.internal.example.com": "billing", "postgres.shared.svc.cluster.local": "postgres" });
   });
 
   it("the capabilities a tenant may add are exactly Pod Security baseline's", () => {
