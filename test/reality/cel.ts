@@ -36,6 +36,9 @@ const ALLOWED_FUNCTIONS = new Set([
 /** Variables the API server declares for admission policies (the `authorizer` is not modelled). */
 const KNOWN_VARIABLES = new Set(["object", "oldObject", "params", "request", "namespaceObject", "variables"]);
 
+/** Type names are identifiers in CEL (`type(x) == int`). */
+const TYPE_NAMES = new Set(["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"]);
+
 interface ExprNode {
   exprKind: { case: string | undefined; value?: unknown };
 }
@@ -103,7 +106,7 @@ function checkTree(node: ExprNode, expression: string, boundVars: Set<string>): 
   switch (kind) {
     case "identExpr": {
       const name = (value as { name: string }).name;
-      if (!boundVars.has(name) && !KNOWN_VARIABLES.has(name) && !name.startsWith("@")) fail(`unknown variable '${name}'`);
+      if (!boundVars.has(name) && !KNOWN_VARIABLES.has(name) && !TYPE_NAMES.has(name) && !name.startsWith("@")) fail(`unknown variable '${name}'`);
       return;
     }
     case "selectExpr":
@@ -111,9 +114,10 @@ function checkTree(node: ExprNode, expression: string, boundVars: Set<string>): 
       return;
     case "callExpr": {
       const call = value as { function: string; target?: ExprNode; args: ExprNode[] };
-      if (!ALLOWED_FUNCTIONS.has(call.function)) fail(`function '${call.function}' is not in the modelled environment`);
+      // Innermost first, so the message names what is really missing (`quantity`, not a method on it).
       if (call.target) checkTree(call.target, expression, boundVars);
       for (const arg of call.args) checkTree(arg, expression, boundVars);
+      if (!ALLOWED_FUNCTIONS.has(call.function)) fail(`function '${call.function}' is not in the modelled environment`);
       return;
     }
     case "listExpr": {
