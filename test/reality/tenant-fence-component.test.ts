@@ -2,8 +2,10 @@
  * The TenantFence component declares exactly the objects the battery evaluates: the parameter
  * ConfigMap in `shared`, then each policy and binding, unchanged.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TenantFence } from "../../components/TenantFence";
 import { tenantFenceObjects } from "../../lib/tenant-fence";
 
 interface Declared {
@@ -27,9 +29,7 @@ beforeAll(async () => {
     "dev",
     false,
   );
-  // Loaded after the mocks, as Pulumi's mock runtime requires.
-  const { TenantFence } = await import("../../components/TenantFence");
-  const provider = new (await import("@pulumi/kubernetes")).Provider("k8s", { kubeconfig: "{}" });
+  const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
   new TenantFence("tenant-fence", args, { providers: { kubernetes: provider } });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> }).waitForRPCs();
