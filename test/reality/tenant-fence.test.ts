@@ -234,6 +234,14 @@ describe("the tenant fence fails closed", () => {
     expect(verdict.denials[0].message).toBe("failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction");
   });
 
+  it("with no shared services listed, no ExternalName passes but ClusterIP Services do", () => {
+    const bare = tenantFenceObjects({ sharedServiceTargets: {} });
+    const bareCluster: ClusterState = { ...cluster, objects: [bare.params as KubeObject] };
+    const objects = [...bare.policies, ...bare.bindings] as KubeObject[];
+    expect(admit(objects, bareCluster, createRequest(externalName("billing", "billing.internal.example.com"), alice)).denials.map((d) => d.message).join()).toMatch(/service externalName:/);
+    expect(admit(objects, bareCluster, createRequest(appService(), alice)).allowed).toBe(true);
+  });
+
   it("a second Beta is fenced the same way, whoever sends the request", () => {
     const ci = { username: "beta-release", groups: ["beta-releasers", "system:authenticated"] };
     expect(denialsOf(createRequest(appService({ type: "LoadBalancer" }, "beta-bob"), ci))).toHaveLength(1);
