@@ -64,7 +64,9 @@ export class SharedCluster extends pulumi.ComponentResource {
     // @pulumi/eks components are remote: the engine runs them in the eks plugin, which needs an
     // explicit provider of its own when default providers are disabled (pulumi/pulumi-eks#1508).
     const eksProvider = new eks.Provider(`${name}-eks-provider`, {}, { parent: this });
-    const eksOpts = { parent: this, providers: { aws: args.awsProvider, eks: eksProvider } };
+    // `provider` for the component itself, `providers` for what it makes inside (the SDK warns
+    // when one provider stands in both: pulumi/pulumi#8799).
+    const eksOpts = { parent: this, provider: eksProvider, providers: { aws: args.awsProvider } };
     const minSize = spec.minSize ?? 1;
     const maxSize = spec.maxSize ?? Math.max(4, minSize);
     const desiredSize = spec.desiredSize ?? Math.min(Math.max(2, minSize), maxSize);

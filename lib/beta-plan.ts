@@ -2,12 +2,12 @@
  * What one Beta is made of, worked out as plain data from the platform's outputs and the
  * developer's config: which image each app runs, its env and replicas, and the URLs.
  */
-import { CatalogApp, SharedService, sharedServiceTarget } from "./catalog";
+import { CatalogApp, SharedService } from "./catalog";
 import { AppOverride, BetaConfig, assertOverridesMatchCatalog } from "./beta-config";
 import { HOST_SEPARATOR, betaNamespace } from "./names";
 import { PlatformOutputs } from "./platform-outputs";
 import { ConfigError } from "./config-error";
-import { SHARED_NAMESPACE } from "./platform-names";
+import { sharedServiceTarget } from "./tenant-fence";
 
 export interface PlannedApp extends CatalogApp {
   /** `<image>:<tag>`, what the Deployment runs. */
@@ -50,7 +50,7 @@ export function planBeta(name: string, platform: PlatformOutputs, config: BetaCo
     name,
     namespace: betaNamespace(name),
     apps,
-    sharedServices: platform.sharedServices.map((service) => ({ ...service, target: sharedServiceTarget(service, SHARED_NAMESPACE, platform.clusterDomain) })),
+    sharedServices: platform.sharedServices.map((service) => ({ ...service, target: sharedServiceTarget(service, platform.clusterDomain) })),
     url: appUrl(platform.domain, name, "", true),
     urls: Object.fromEntries(apps.map((app) => [app.name, app.url])),
     images: Object.fromEntries(apps.map((app) => [app.name, app.imageRef])),

@@ -161,10 +161,3 @@ export function defaultApp(apps: readonly CatalogApp[]): CatalogApp {
   return found;
 }
 
-/**
- * The DNS name a Beta's `<service>` Service points at (an ExternalName): the backend's own
- * name, or for an IP backend the selector-less Service the platform keeps in `shared`.
- */
-export function sharedServiceTarget(service: SharedService, sharedNamespace: string, clusterDomain: string): string {
-  return isIPv4(service.host) ? `${service.name}.${sharedNamespace}.svc.${clusterDomain}` : service.host;
-}

@@ -9,6 +9,7 @@ import { ImagePrePuller } from "../components/ImagePrePuller";
 import { RouterNetworkPolicies } from "../components/RouterNetworkPolicies";
 import { SharedBackend } from "../components/SharedBackend";
 import { Tenant } from "../components/Tenant";
+import { TenantFence } from "../components/TenantFence";
 import { PlatformAccess } from "../components/PlatformAccess";
 import { SharedCluster } from "../components/SharedCluster";
 import { UberRouter, kubeDnsAddress, uberRouterConfig } from "../components/UberRouter";
@@ -18,6 +19,7 @@ import { defaultApp } from "../lib/catalog";
 import { isIPv4 } from "../lib/config-rules";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
+import { sharedServiceTargets } from "../lib/tenant-fence";
 import { SHARED_NAMESPACE } from "../lib/platform-names";
 import { adoptedKubeconfig } from "./adopted-kubeconfig";
 import { readStackConfig } from "./stack-config";
@@ -103,6 +105,12 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     k8sOpts,
   );
 
+  // What RBAC cannot say: Service types, ExternalName targets, host ports, capabilities.
+  const fence = new TenantFence(
+    "tenant-fence",
+    { sharedServiceTargets: sharedServiceTargets(config.sharedServices, config.clusterDomain), sharedNamespace: shared.metadata.name },
+    k8sOpts,
+  );
   const access = new PlatformAccess(
     "access",
     { sharedNamespace: shared.metadata.name, developers: config.developers.map((developer) => developer.name) },
@@ -118,7 +126,8 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     new Tenant(
       `tenant-${developer.name}`,
       { developer: developer.name, quota: developer.quota, containerDefaults: config.quota.container, egress },
-      { ...k8sOpts, dependsOn: [access] },
+      // A tenant is usable only once its role and its fence are in place.
+      { ...k8sOpts, dependsOn: [access, fence] },
     );
   }
 

@@ -1,0 +1,84 @@
+/**
+ * Tenancy on paper, from the rendered objects: the RBAC evaluator over the platform's RBAC
+ * decides what each identity may do, and Pulumi's Kubernetes provider's needs (await-needs.ts)
+ * say what each stack's `pulumi up`, `destroy` and `refresh` ask for.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RenderedBeta } from "../../offline/render-beta";
+import { REPO_ROOT, kubernetesObjects, runBeta } from "../support/program";
+import { KubeObject } from "./admission";
+import { DeclaredObject, Operation, requiredAccessForObjects } from "./await-needs";
+import { RbacModel, Subject } from "./rbac";
+import { ALICE, RELEASER, RIGHTS_ROWS, tenantRightsTable } from "./tenant-rights";
+
+const BOB: Subject = { user: "bob", groups: ["system:authenticated"] };
+const OPERATIONS: Operation[] = ["create", "update", "delete", "refresh"];
+
+describe("who may do what, from the platform's rendered RBAC", () => {
+  let rendered: RenderedBeta;
+  let model: RbacModel;
+  beforeAll(async () => {
+    rendered = await runBeta("alice");
+    model = new RbacModel(kubernetesObjects(rendered.platform) as unknown as KubeObject[]);
+  });
+
+  const resourceOf = (access: { group: string; resource: string; subresource?: string }) =>
+    `${access.group || "core"}/${access.resource}${access.subresource ? `/${access.subresource}` : ""}`;
+
+  for (const operation of OPERATIONS) {
+    it(`alice and CI's release identity hold every call Pulumi makes to ${operation} alice's Beta; bob holds none`, () => {
+      const needs = requiredAccessForObjects(rendered.kubernetesObjects as unknown as DeclaredObject[], operation);
+      expect(needs.length).toBeGreaterThan(3);
+      for (const access of needs) {
+        const namespace = access.namespace ?? undefined;
+        const what = `${access.verb} ${resourceOf(access)} in ${namespace ?? "all namespaces"}${access.blocking ? " (refused, it would hang: pulumi/pulumi-kubernetes#4580)" : ""} — ${access.why}`;
+        expect(model.can(ALICE, access.verb, resourceOf(access), namespace), `alice: ${what}`).toBe(true);
+        expect(model.can(RELEASER, access.verb, resourceOf(access), namespace), `CI: ${what}`).toBe(true);
+        if (namespace === "beta-alice") expect(model.can(BOB, access.verb, resourceOf(access), namespace), `bob: ${what}`).toBe(false);
+      }
+    });
+  }
+
+  const forbidden: { why: string; verb: string; resource: string; namespace?: string }[] = [
+    { why: "another developer's Beta", verb: "patch", resource: "apps/deployments", namespace: "beta-bob" },
+    { why: "another developer's Secrets", verb: "get", resource: "core/secrets", namespace: "beta-bob" },
+    { why: "the router", verb: "update", resource: "core/configmaps", namespace: "uber" },
+    { why: "shared services", verb: "create", resource: "core/services", namespace: "shared" },
+    { why: "kube-system", verb: "get", resource: "core/secrets", namespace: "kube-system" },
+    { why: "namespaces (Pod Security labels)", verb: "patch", resource: "core/namespaces" },
+    { why: "its own quota", verb: "update", resource: "core/resourcequotas", namespace: "beta-alice" },
+    { why: "its own limit range", verb: "delete", resource: "core/limitranges", namespace: "beta-alice" },
+    { why: "its own network policies", verb: "delete", resource: "networking.k8s.io/networkpolicies", namespace: "beta-alice" },
+    { why: "its own bindings", verb: "create", resource: "rbac.authorization.k8s.io/rolebindings", namespace: "beta-alice" },
+    { why: "bindings anywhere", verb: "create", resource: "rbac.authorization.k8s.io/clusterrolebindings" },
+    { why: "hand-made endpoints", verb: "create", resource: "discovery.k8s.io/endpointslices", namespace: "beta-alice" },
+    { why: "hand-made Endpoints", verb: "update", resource: "core/endpoints", namespace: "beta-alice" },
+    { why: "service account tokens", verb: "create", resource: "core/serviceaccounts/token", namespace: "beta-alice" },
+    { why: "ingresses", verb: "create", resource: "networking.k8s.io/ingresses", namespace: "beta-alice" },
+    { why: "admission policies", verb: "delete", resource: "admissionregistration.k8s.io/validatingadmissionpolicies" },
+  ];
+  for (const { why, verb, resource, namespace } of forbidden) {
+    it(`alice may not touch ${why}${namespace === "beta-bob" ? "" : ", nor may CI"}`, () => {
+      expect(model.can(ALICE, verb, resource, namespace), "alice").toBe(false);
+      // CI updates every tenant, bob's included, with the same rights alice has in hers.
+      if (namespace !== "beta-bob") expect(model.can(RELEASER, verb, resource, namespace), "CI").toBe(false);
+    });
+  }
+
+  it("CI's release identity may update every tenant namespace and nothing else", () => {
+    for (const namespace of ["beta-alice", "beta-bob"]) expect(model.can(RELEASER, "patch", "apps/deployments", namespace)).toBe(true);
+    for (const namespace of ["uber", "shared", "kube-system", "default"]) expect(model.can(RELEASER, "patch", "apps/deployments", namespace), namespace).toBe(false);
+    expect(model.can(RELEASER, "list", "core/secrets", undefined)).toBe(false);
+  });
+
+  it("the README's table of a tenant's rights is the evaluator's answer", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    expect(readme).toContain(tenantRightsTable(model));
+    // Not vacuous: some rows say yes, some no.
+    const answers = RIGHTS_ROWS.map((row) => model.can(ALICE, row.verb, row.resource, row.namespace));
+    expect(answers).toContain(true);
+    expect(answers).toContain(false);
+  });
+});
