@@ -15,6 +15,9 @@
  * - the variables: https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  *   ("object", "oldObject", "request", "params", "namespaceObject", "variables").
  *
+ * A configuration error (a missing parameter) is reported with the API server's own words
+ * ("failed to configure binding: ..."), without the status wrapper around them.
+ *
  * Not modelled (a policy using them fails to compile in test/reality/cel.ts): `authorizer`,
  * audit annotations, matchPolicy Equivalent's conversion between versions (every request here
  * is in the version the policies name), the CEL cost budget.
