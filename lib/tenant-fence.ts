@@ -13,13 +13,10 @@
  */
 import { isIPv4 } from "./config-rules";
 import { appNameProblem } from "./names";
+import { SHARED_NAMESPACE, SHARED_SERVICES_PARAMS, TENANT_LABEL } from "./platform-names";
 
-/** Label on every tenant namespace `beta-<name>` (value `<name>`). */
-export const TENANT_LABEL = "beta/tenant";
-/** The fence's parameter: a ConfigMap whose data keys are the allowed ExternalName targets. */
-export const SHARED_SERVICES_PARAMS = "beta-shared-services";
-/** Where the parameter lives; never a tenant namespace, so no tenant can widen it. */
-export const SHARED_SERVICES_PARAMS_NAMESPACE = "shared";
+/** Where the fence's parameter lives; never a tenant namespace, so no tenant can widen it. */
+export const SHARED_SERVICES_PARAMS_NAMESPACE = SHARED_NAMESPACE;
 
 /**
  * Capabilities Pod Security "baseline" lets a container add; anything else is refused.
