@@ -109,6 +109,8 @@ export interface Nginx {
   readonly prefix: NginxPrefix;
   /** The master process id. */
   readonly pid: number;
+  /** Process ids of the workers now (a reload would replace them). */
+  workerPids(): number[];
   errorLog(): string;
   accessLog(): string;
   /** Resident memory of master and workers, in kB, from /proc. */
@@ -186,6 +188,7 @@ export async function startNginx(options: StartNginxOptions): Promise<Nginx> {
   return {
     prefix,
     pid,
+    workerPids: () => childrenOf(pid).sort((a, b) => a - b),
     errorLog: () => read(prefix.errorLogFile),
     accessLog: () => read(prefix.accessLogFile),
     rssKb: () => [pid, ...childrenOf(pid)].reduce((sum, each) => sum + rssOf(each), 0),
