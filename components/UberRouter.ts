@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PlatformConfig } from "../lib/platform-config";
 import { ROUTER_NAMESPACE } from "../lib/platform-names";
-import { renderRouterConfig } from "./router-config";
+import { RESOLV_CONF, renderRouterConfig } from "./router-config";
 
 export interface UberRouterConfigArgs {
   /** Domain every Beta lives under. */
@@ -35,8 +35,9 @@ export function uberRouterConfig(args: UberRouterConfigArgs): string {
   const { router } = args;
   return renderRouterConfig({
     domain: args.domain,
-    // nginx resolves this name once at start through the pod's own DNS settings.
-    resolver: router.resolver ?? `kube-dns.kube-system.svc.${args.clusterDomain}`,
+    // Without one, the pod's own nameserver: the kube-dns Service's ClusterIP, an address, so the
+    // router starts and routes cached Betas even while cluster DNS is down.
+    resolver: router.resolver ?? RESOLV_CONF,
     listenPort: ROUTER_PORTS.https,
     redirectPort: router.tls === "acm" ? ROUTER_PORTS.redirect : undefined,
     // Without TLS at the load balancer, apps must not be told the request was https.

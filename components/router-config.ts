@@ -24,7 +24,7 @@ import { MISDIRECTED_STATUS, betaErrorPages, misdirectedText } from "./router-pa
 import { resolveOptions, type ResolvedOptions, type RouterConfigOptions } from "./router-options";
 
 // The public surface stays here, whichever file each part lives in.
-export type { RouterConfigOptions } from "./router-options";
+export { RESOLV_CONF, type RouterConfigOptions } from "./router-options";
 export { routerHostPatterns, type RouterHostPatterns } from "./router-hosts";
 export { MISDIRECTED_STATUS } from "./router-pages";
 

@@ -16,7 +16,7 @@
  * - the DNS server failed or did not answer -> `$beta_state` "dns", 503 "cannot look it up";
  * - an address -> the balancer connects; refused, reset or timed out -> 503 "app down".
  */
-import type { ResolvedOptions } from "./router-options";
+import { RESOLV_CONF, type ResolvedOptions } from "./router-options";
 
 /** A Lua string literal; the values put here are validated names and addresses. */
 function luaString(text: string): string {
@@ -32,7 +32,8 @@ function nameserver(address: string): string {
 
 /** The `init_by_lua_block` body: the module every phase calls as `package.loaded.beta_router`. */
 export function routerInitLua(options: ResolvedOptions): string[] {
-  const nameservers = options.resolver.split(" ").map(nameserver).join(", ");
+  const nameservers =
+    options.resolver === RESOLV_CONF ? "resolv_conf_nameservers()" : `{ ${options.resolver.split(" ").map(nameserver).join(", ")} }`;
   return [
     "-- OpenResty ships the DNS client as resty.dns.resolver, Debian's lua-nginx-dns as nginx.dns.resolver.",
     'local found, dns = pcall(require, "resty.dns.resolver")',
@@ -41,7 +42,21 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     'local semaphore = require("ngx.semaphore")',
     'local ngx_balancer = require("ngx.balancer")',
     "",
-    `local NAMESERVERS = { ${nameservers} }`,
+    "-- The pod's own nameservers, read once at start as ingress-nginx does (rootfs/etc/nginx/lua/util/resolv_conf.lua):",
+    "-- kubelet writes the cluster DNS Service's IP there (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy).",
+    "local function resolv_conf_nameservers()",
+    '  local file = assert(io.open("/etc/resolv.conf"))',
+    "  local servers = {}",
+    "  for line in file:lines() do",
+    '    local ip = line:match("^%s*nameserver%s+(%d+%.%d+%.%d+%.%d+)%s*$")',
+    "    if ip then servers[#servers + 1] = { ip, 53 } end",
+    "  end",
+    "  file:close()",
+    '  if #servers == 0 then error("no IPv4 nameserver in /etc/resolv.conf") end',
+    "  return servers",
+    "end",
+    "",
+    `local NAMESERVERS = ${nameservers}`,
     `local CLUSTER_SUFFIX = ${luaString(`.svc.${options.clusterDomain}`)}`,
     "-- Upper bound on any cached answer, positive or negative (resolverValidSeconds).",
     `local MAX_TTL = ${options.resolverValidSeconds}`,

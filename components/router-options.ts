@@ -10,7 +10,11 @@ import { APP_NAME_MAX, DEVELOPER_NAME_MAX, HOST_SEPARATOR, appNameProblem } from
 export interface RouterConfigOptions {
   /** Domain every Beta lives under, e.g. `beta.example.com` (lower-case, no trailing dot). */
   domain: string;
-  /** DNS server(s) the router asks: IPv4 `address[:port]`, several space-separated; in Kubernetes the kube-dns Service's ClusterIP. */
+  /**
+   * DNS server(s) the router asks: IPv4 `address[:port]`, several space-separated, such as the
+   * kube-dns Service's ClusterIP; or {@link RESOLV_CONF}: the IPv4 nameservers of the router's own
+   * /etc/resolv.conf when nginx starts (in a pod with the default DNS policy, kube-dns's ClusterIP).
+   */
   resolver: string;
   /** Port the load balancer sends (already decrypted) HTTPS traffic to; also serves `/healthz`. */
   listenPort: number;
@@ -62,6 +66,9 @@ export interface ResolvedOptions {
   maxBodyMegabytes: number;
 }
 
+/** `resolver` value: the nameservers of /etc/resolv.conf when nginx starts. */
+export const RESOLV_CONF = "resolv.conf";
+
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** Longest Beta label: `<app>--<name>`. */
@@ -103,7 +110,7 @@ function resolverAddressProblem(address: string): string | undefined {
   if (!hostPort) return "write an IPv4 address, optionally with :port (IPv6 DNS servers are not supported)";
   const [, host, port] = hostPort;
   if (!IPV4.test(host)) {
-    return `${JSON.stringify(host)} is not an IPv4 address; give the kube-dns Service's ClusterIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'), not a name`;
+    return `${JSON.stringify(host)} is not an IPv4 address; give the kube-dns Service's ClusterIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'), not a name, or "${RESOLV_CONF}" alone`;
   }
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `port ${port} is not from 1 to 65535`;
   return undefined;
@@ -123,8 +130,9 @@ export function resolveOptions(options: RouterConfigOptions): ResolvedOptions {
   if (clusterProblem) fail("clusterDomain", clusterDomain, clusterProblem);
 
   const addresses = options.resolver.trim().split(/\s+/).filter((part) => part !== "");
-  if (addresses.length === 0) fail("resolver", options.resolver, "give at least one DNS server as IPv4 address[:port]");
+  if (addresses.length === 0) fail("resolver", options.resolver, `give at least one DNS server as IPv4 address[:port], or "${RESOLV_CONF}"`);
   for (const address of addresses) {
+    if (address === RESOLV_CONF && addresses.length === 1) continue;
     const problem = resolverAddressProblem(address);
     if (problem) fail("resolver", options.resolver, `${JSON.stringify(address)}: ${problem}`);
   }

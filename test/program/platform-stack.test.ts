@@ -51,7 +51,8 @@ describe("the platform stack with a hosted zone (Pulumi.dev.yaml)", () => {
     const platform = await runPlatform(devPlatformConfig());
     const config = objectNamed(platform, "ConfigMap", "router-config", "uber").data["beta-router.conf"] as string;
     expect(config).toContain("beta.example.com");
-    expect(config).toMatch(/resolver kube-dns\.kube-system\.svc\.cluster\.local /);
+    // No resolver configured: the pod's own nameserver (kube-dns's ClusterIP), never a name.
+    expect(config).toContain("local NAMESERVERS = resolv_conf_nameservers()");
     const checksum = objectNamed(platform, "Deployment", "router", "uber").spec.template.metadata.annotations["beta/config-checksum"];
     const other = await runPlatform({ ...devPlatformConfig(), domain: "beta.example.org" });
     const otherChecksum = objectNamed(other, "Deployment", "router", "uber").spec.template.metadata.annotations["beta/config-checksum"];

@@ -23,6 +23,7 @@ describe("nginx accepts every rendered variant (nginx -t)", () => {
     { why: "another cluster domain", options: { clusterDomain: "k8s.internal" } },
     { why: "plain HTTP end to end (no TLS at the load balancer)", options: { forwardedProto: "http" } },
     { why: "several resolvers, with and without a port", options: { resolver: "127.0.0.1:5353 127.0.0.2" } },
+    { why: "the nameservers of /etc/resolv.conf, read when nginx starts", options: { resolver: "resolv.conf" } },
     { why: "a deep, long domain", options: { domain: "dev-environments.eu-west-1.platform.example.co.uk" } },
     { why: "every timeout and limit changed", options: { resolverValidSeconds: 60, resolverTimeoutSeconds: 5, connectTimeoutSeconds: 2, idleTimeoutSeconds: 86400, maxBodyMegabytes: 1024 } },
     {

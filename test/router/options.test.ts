@@ -35,6 +35,7 @@ describe("router options that are not valid fail before any nginx text is render
     { why: "a resolver is an IPv4 address", options: { resolver: "10.0.0.256" }, message: /"10.0.0.256" is not an IPv4 address/ },
     { why: "the Lua resolver dials addresses, and a name would need DNS itself", options: { resolver: "kube-dns.kube-system.svc.cluster.local" }, message: /not an IPv4 address; give the kube-dns Service's ClusterIP/ },
     { why: "IPv6 DNS servers are not supported", options: { resolver: "[fd00::a]:53" }, message: /IPv6 DNS servers are not supported/ },
+    { why: "resolv.conf stands alone: it would hide the addresses beside it", options: { resolver: "resolv.conf 10.0.0.1" }, message: /"resolv.conf" alone/ },
     { why: "port 0 is not a port", options: { listenPort: 0 }, message: /listenPort 0.*1 to 65535/ },
     { why: "ports stop at 65535", options: { listenPort: 65536 }, message: /listenPort 65536/ },
     { why: "ports are whole numbers", options: { listenPort: 80.5 }, message: /listenPort 80.5/ },
@@ -66,6 +67,7 @@ describe("router options that are valid render", () => {
   const rows: { why: string; options: Partial<RouterConfigOptions> }[] = [
     { why: "the kube-dns Service IP", options: { resolver: "10.96.0.10" } },
     { why: "several resolvers with ports", options: { resolver: "10.96.0.10:53  10.96.0.11" } },
+    { why: "the pod's own nameserver from /etc/resolv.conf", options: { resolver: "resolv.conf" } },
     { why: "an IPv6 listen address", options: { listenAddress: "[::]" } },
     { why: "another cluster domain", options: { clusterDomain: "k8s.internal" } },
     { why: "plain HTTP end to end (router tls: none)", options: { forwardedProto: "http" } },
