@@ -231,32 +231,40 @@ async function main(): Promise<void> {
       return Number(/^\s*(\d+)\s+\d+\s+\d+\s*$/m.exec(status)?.[1] ?? NaN);
     };
 
+    interface Measured extends WrkResult {
+      appConnsPer100: number;
+      /** CPU the proxy's processes used per request: what proxying costs, however busy the machine is. */
+      proxyCpuUs: number;
+    }
     interface Target {
       label: string;
       url: string;
       host?: string;
-      results: (WrkResult & { appConnsPer100: number })[];
+      proxy?: Nginx;
+      results: Measured[];
     }
     const targets: Target[] = [
       { label: "direct (wrk -> app)", url: `http://${appIp}:80/`, results: [] },
-      { label: "static (nginx, keepalive upstream)", url: `http://127.0.0.1:${staticPort}/`, host: "alice.beta.example.com", results: [] },
-      { label: "router (Beta router, Lua + keepalive)", url: `http://127.0.0.1:${routerPort}/`, host: "dev0.beta.example.com", results: [] },
+      { label: "static (nginx, keepalive upstream)", url: `http://127.0.0.1:${staticPort}/`, host: "alice.beta.example.com", proxy: staticProxy, results: [] },
+      { label: "router (Beta router, Lua + keepalive)", url: `http://127.0.0.1:${routerPort}/`, host: "dev0.beta.example.com", proxy: router, results: [] },
     ];
     const [direct, reference, beta] = targets;
 
     console.log(`\nwrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --latency, ${ROUNDS} rounds interleaved (loopback; every nginx has 1 worker)`);
-    console.log(`${"round".padEnd(6)}${"target".padEnd(40)} ${pad("req/s", 9)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} ${pad("app conns/100 req", 18)}  errors`);
+    console.log(`${"round".padEnd(6)}${"target".padEnd(40)} ${pad("req/s", 9)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} ${pad("app conns (/100 req)", 21)} ${pad("proxy CPU us/req", 17)}  errors`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
         wrk(target.url, { host: target.host, seconds: 1 }); // warm-up: connections, DNS cache
         const accepts = await appAccepts();
+        const cpu = target.proxy?.cpuSeconds() ?? 0;
         const r = wrk(target.url, { host: target.host });
+        const proxyCpuUs = target.proxy ? ((target.proxy.cpuSeconds() - cpu) * 1e6) / r.requests : NaN;
         // Minus the status request itself.
         const newConns = (await appAccepts()) - accepts - 1;
-        const result = { ...r, appConnsPer100: (newConns * 100) / r.requests };
+        const result = { ...r, appConnsPer100: (newConns * 100) / r.requests, proxyCpuUs };
         target.results.push(result);
         console.log(
-          `${String(round).padEnd(6)}${target.label.padEnd(40)} ${pad(fixed(r.requestsPerSecond, 0), 9)} ${pad(fixed(r.p50Ms, 3), 8)} ${pad(fixed(r.p99Ms, 3), 8)} ${pad(`${newConns} (${fixed(result.appConnsPer100, 4)})`, 18)}  ${r.errors}`,
+          `${String(round).padEnd(6)}${target.label.padEnd(40)} ${pad(fixed(r.requestsPerSecond, 0), 9)} ${pad(fixed(r.p50Ms, 3), 8)} ${pad(fixed(r.p99Ms, 3), 8)} ${pad(`${newConns} (${fixed(result.appConnsPer100, 4)})`, 21)} ${pad(fixed(proxyCpuUs, 1), 17)}  ${r.errors}`,
         );
       }
     }
@@ -295,12 +303,13 @@ async function main(): Promise<void> {
       console.log(`${pad(count, 6)} ${pad(bytes, 13)} ${pad(router.rssKb(), 10)} ${pad(fixed(r.requestsPerSecond, 0), 9)} ${pad(fixed(r.p50Ms, 3), 8)} ${pad(fixed(r.p99Ms, 3), 8)}  ${r.errors}`);
     }
 
-    const med = (target: Target, pick: (r: WrkResult & { appConnsPer100: number }) => number): number => median(target.results.map(pick));
+    const med = (target: Target, pick: (r: Measured) => number): number => median(target.results.map(pick));
     const ratio = med(beta, (r) => r.requestsPerSecond) / med(reference, (r) => r.requestsPerSecond);
     console.log(`\nMedians of ${ROUNDS} rounds (goal in brackets):`);
     console.log(`  direct ${fixed(med(direct, (r) => r.requestsPerSecond), 0)} req/s, static ${fixed(med(reference, (r) => r.requestsPerSecond), 0)} req/s, router ${fixed(med(beta, (r) => r.requestsPerSecond), 0)} req/s`);
     console.log(`  router p50 added over static: ${fixed(med(beta, (r) => r.p50Ms) - med(reference, (r) => r.p50Ms), 3)} ms (< 1 ms)`);
     console.log(`  router app connections per 100 requests: ${fixed(med(beta, (r) => r.appConnsPer100), 4)} (<= 1); static: ${fixed(med(reference, (r) => r.appConnsPer100), 4)}`);
+    console.log(`  proxy CPU per request: router ${fixed(med(beta, (r) => r.proxyCpuUs), 1)} us, static ${fixed(med(reference, (r) => r.proxyCpuUs), 1)} us (router/static ${fixed(med(beta, (r) => r.proxyCpuUs) / med(reference, (r) => r.proxyCpuUs))})`);
     console.log(`router/static throughput, ratio of medians: ${fixed(ratio)} (>= 0.9)`);
   } finally {
     for (const each of running.reverse()) await each.stop().catch(() => undefined);
