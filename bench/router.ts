@@ -213,9 +213,9 @@ async function main(): Promise<void> {
     const routerOptions = { domain: DOMAIN, resolver: dns.address, listenPort: routerPort, listenAddress: "127.0.0.1", defaultApp: "web" };
     const router: Nginx = await startNginx({ httpConfig: renderRouterConfig(routerOptions), ports: [routerPort], errorLogLevel: "warn", accessLog: false });
     running.push(router);
-    const routerBefore = identity(router);
-
     await checkRouting(routerPort, aliceWeb.name, aliceApi.name);
+    // After the first requests, so the worker has surely started.
+    const routerBefore = identity(router);
 
     const appAccepts = async (): Promise<number> => {
       const status = await new Promise<string>((resolve, reject) => {

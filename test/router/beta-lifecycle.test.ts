@@ -58,8 +58,9 @@ describe.each(rows)("a Beta is created and destroyed while the router runs: $why
     onTestFailed(() => console.log(router.diagnostics()));
     const name = serviceName("web", "dave");
     const host = "dave.beta.example.com";
-    const before = routerIdentity(router);
     expect((await router.get(host)).status).toBe(404);
+    // After a first request, so the worker has surely started.
+    const before = routerIdentity(router);
 
     // pulumi up --stack beta-dave: its Service appears in the cluster DNS. A "no such name"
     // without an SOA is not cached (RFC 2308 section 5), so the very next request routes.
