@@ -290,7 +290,7 @@ async function main(): Promise<void> {
       throw new Error(`the router changed while it ran:\nbefore: ${routerBefore.summary}\nafter:  ${routerAfter.summary}`);
     }
     if (/signal 1 \(SIGHUP\)|reconfiguring/.test(router.errorLog())) throw new Error("the router's error log shows a reload");
-    console.log(`No reload, checked: the same before the first request and after everything (${routerAfter.summary}); no SIGHUP in the error log.`);
+    console.log(`No reload, checked: the same before timing and after everything (${routerAfter.summary}); no SIGHUP in the error log.`);
 
     console.log(`\nThe same router, requests spread over N Betas, wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s:`);
     console.log(`${pad("Betas", 6)} ${pad("config bytes", 13)} ${pad("RSS kB", 10)} ${pad("req/s", 9)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)}  errors`);
