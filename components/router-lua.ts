@@ -53,6 +53,7 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     "  end",
     "  file:close()",
     '  if #servers == 0 then error("no IPv4 nameserver in /etc/resolv.conf") end',
+    '  ngx.log(ngx.NOTICE, "DNS server from /etc/resolv.conf: ", servers[1][1])',
     "  return servers",
     "end",
     "",

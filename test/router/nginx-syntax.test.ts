@@ -1,4 +1,7 @@
-/** Every variant of the rendered config passes `nginx -t` in a real nginx. */
+/**
+ * Every variant of the rendered config passes `nginx -t` in a real nginx. `nginx -t` parses the
+ * Lua blocks but runs none of them: the tests that start nginx run the Lua.
+ */
 import { describe, expect, it } from "vitest";
 import { renderRouterConfig, type RouterConfigOptions } from "../../components/router-config";
 import { nginxConfigTest } from "../support/nginx";
