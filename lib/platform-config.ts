@@ -75,7 +75,7 @@ const routerSpec = strictObject({
   image: pinnedImage.optional(),
   tls: z.enum(["acm", "none"], { error: "either \"acm\" (TLS at the load balancer) or \"none\"" }).optional(),
   allowedCidrs: z.array(cidr).min(1, "list at least one CIDR, or leave the key out to allow everyone").optional(),
-  /** The DNS server nginx resolves Betas with; the cluster's kube-dns Service when absent. */
+  /** The DNS server the router looks Betas up with: an IPv4 address (router-options.ts checks it); the router pod's own nameserver, kube-dns's ClusterIP, when absent. */
   resolver: backendHost.optional(),
   /** PROXY protocol between the NLB and nginx, so apps see the real client address. */
   proxyProtocol: z.boolean().optional(),
