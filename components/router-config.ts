@@ -177,7 +177,7 @@ export const UPSTREAM_KEEPALIVE = { connections: 320, requests: 10000, idleSecon
 
 /**
  * The one upstream every Beta request goes through (ingress-nginx's `upstream_balancer`,
- * rootfs/etc/nginx/template/nginx.tmpl): the server line is a placeholder the balancer replaces.
+ * rootfs/etc/nginx/template/nginx.tmpl lines 518-539): the server line is a placeholder the balancer replaces.
  */
 function upstreamBlock(): string[] {
   return [
@@ -187,7 +187,7 @@ function upstreamBlock(): string[] {
       "server 0.0.0.1;",
       'balancer_by_lua_block { require("beta_router").balance() }',
       "# Idle connections kept per worker, shared by all apps, least recently used dropped first;",
-      "# pool size, requests and lifetime as ingress-nginx's defaults (internal/ingress/controller/config/config.go).",
+      "# pool size, requests and lifetime as ingress-nginx's defaults (internal/ingress/controller/config/config.go lines 888-891).",
       `keepalive ${UPSTREAM_KEEPALIVE.connections};`,
       `keepalive_requests ${UPSTREAM_KEEPALIVE.requests};`,
       "keepalive_time 1h;",

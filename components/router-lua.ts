@@ -2,11 +2,12 @@
  * The Lua half of the router (router-config.ts renders the nginx half): per request, the name
  * `<app>.beta-<name>.svc.<clusterDomain>` is looked up in the cluster DNS (answers cached per
  * worker no longer than their TTL, and never longer than `resolverValidSeconds`), and the
- * balancer hands nginx the address it found. This is ingress-nginx's design: one `upstream`
- * whose peer `balancer_by_lua` picks per request, with `keepalive` pooling connections
- * (kubernetes/ingress-nginx rootfs/etc/nginx/template/nginx.tmpl, `upstream upstream_balancer`;
- * rootfs/etc/nginx/lua/balancer.lua, `_M.balance` -> `ngx_balancer.set_current_peer`; its DNS
- * cache: rootfs/etc/nginx/lua/util/dns.lua, a per-worker lrucache with the answer's TTL).
+ * balancer hands nginx the address it found. This is ingress-nginx's design (kubernetes/ingress-nginx
+ * at dbb11b9): one `upstream` whose peer `balancer_by_lua` picks per request, with `keepalive`
+ * pooling connections (rootfs/etc/nginx/template/nginx.tmpl lines 518-539, `upstream
+ * upstream_balancer`; rootfs/etc/nginx/lua/balancer.lua lines 337-361, `_M.balance` ->
+ * `ngx_balancer.set_current_peer`), and its DNS cache is a per-worker lrucache holding each
+ * answer for its TTL (rootfs/etc/nginx/lua/util/dns.lua lines 24 and 30-33).
  * nginx's keepalive pool matches cached connections by peer address (nginx
  * src/http/modules/ngx_http_upstream_keepalive_module.c, ngx_http_upstream_get_keepalive_peer),
  * so each app keeps its own warm connections although every request may go elsewhere.
@@ -42,7 +43,7 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     'local semaphore = require("ngx.semaphore")',
     'local ngx_balancer = require("ngx.balancer")',
     "",
-    "-- The pod's own nameservers, read once at start as ingress-nginx does (rootfs/etc/nginx/lua/util/resolv_conf.lua):",
+    "-- The pod's own nameservers, read once at start as ingress-nginx does (rootfs/etc/nginx/lua/util/resolv_conf.lua lines 55-68):",
     "-- kubelet writes the cluster DNS Service's IP there (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy).",
     "local function resolv_conf_nameservers()",
     '  local file = assert(io.open("/etc/resolv.conf"))',
