@@ -50,12 +50,21 @@ export function uberRouterConfig(args: UberRouterConfigArgs): string {
   });
 }
 
-/** uid of the nginx user in the nginx-unprivileged images. */
-const NGINX_USER_ID = 101;
+/**
+ * The OpenResty image (openresty/docker-openresty alpine/Dockerfile and nginx.conf): nginx
+ * includes `/etc/nginx/conf.d/*.conf` inside `http {}`, keeps temp files in /var/run/openresty and
+ * its pid file under its own prefix unless told otherwise, and runs as any uid; `nobody` here.
+ */
+const OPENRESTY = {
+  binary: "/usr/local/openresty/bin/openresty",
+  confDir: "/etc/nginx/conf.d",
+  tempDir: "/var/run/openresty",
+  userId: 65534,
+} as const;
 
 /**
- * The shared "uber" router: nginx that routes every `*.<domain>` request by Host to the right
- * Beta, resolving Services per request, so Betas come and go without touching it.
+ * The shared "uber" router: OpenResty (nginx with Lua) that routes every `*.<domain>` request by
+ * Host to the right Beta, looking Services up per request, so Betas come and go without touching it.
  */
 export class UberRouter extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
@@ -107,8 +116,8 @@ export class UberRouter extends pulumi.ComponentResource {
               automountServiceAccountToken: false,
               securityContext: {
                 runAsNonRoot: true,
-                runAsUser: NGINX_USER_ID,
-                runAsGroup: NGINX_USER_ID,
+                runAsUser: OPENRESTY.userId,
+                runAsGroup: OPENRESTY.userId,
                 seccompProfile: { type: "RuntimeDefault" },
               },
               // Spread replicas so one node going away never takes every Beta offline.
@@ -118,9 +127,10 @@ export class UberRouter extends pulumi.ComponentResource {
               ],
               containers: [
                 {
-                  name: "nginx",
+                  name: "openresty",
                   image: router.image,
-                  env: [{ name: "NGINX_ENTRYPOINT_QUIET_LOGS", value: "1" }],
+                  // The root filesystem is read-only: the pid file goes to /tmp.
+                  command: [OPENRESTY.binary, "-g", "daemon off; pid /tmp/nginx.pid;"],
                   ports: [
                     { name: "https", containerPort: ROUTER_PORTS.https },
                     { name: "redirect", containerPort: ROUTER_PORTS.redirect },
@@ -136,15 +146,18 @@ export class UberRouter extends pulumi.ComponentResource {
                     capabilities: { drop: ["ALL"] },
                   },
                   volumeMounts: [
-                    { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
-                    // The image keeps its pid file and temp files under /tmp.
+                    // Replaces the image's default.conf (a server on port 80, which a non-root user cannot bind).
+                    { name: "config", mountPath: OPENRESTY.confDir, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
+                    // Request bodies and responses too large for memory.
+                    { name: "openresty-temp", mountPath: OPENRESTY.tempDir },
                   ],
                 },
               ],
               volumes: [
                 { name: "config", configMap: { name: config.metadata.name } },
-                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
+                { name: "openresty-temp", emptyDir: { sizeLimit: "256Mi" } },
               ],
             },
           },

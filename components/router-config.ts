@@ -1,28 +1,30 @@
 /**
  * The uber router's nginx configuration, rendered from typed options by one pure function
- * (see "Routing" in the architecture). The text is nginx http-context (resolver, maps,
- * server blocks) that the router image includes from `conf.d`; it never lists Betas, so
- * creating or destroying a Beta never changes or reloads the router: every request resolves
- * `<app>.beta-<name>.svc.<clusterDomain>` through the cluster DNS.
+ * (see "Routing" in the architecture). The text is nginx http-context (Lua module set-up, one
+ * upstream, maps, server blocks) that the router image includes from `conf.d`; it never lists
+ * Betas, so creating or destroying a Beta never changes or reloads the router.
  *
- * Unknown Beta or app down: either the name does not resolve (no namespace, so no Service:
- * NXDOMAIN) or it resolves and the connection is refused, reset or times out. Both end in
- * nginx's own 502/504, which `error_page` sends to a named location; `$upstream_addr` is empty
- * there only when no address was ever tried. Empty: 404 "no such Beta"; else: 503 "app down".
+ * Per request, Lua (router-lua.ts) looks up `<app>.beta-<name>.svc.<clusterDomain>` in the
+ * cluster DNS, with answers cached no longer than their TTL, and the one `upstream` block's
+ * balancer hands nginx that address; `keepalive` keeps idle connections to each app for the
+ * next request. This is how ingress-nginx routes (see router-lua.ts for its sources).
  *
- * Cost: stock nginx keeps no upstream keepalive for a proxy_pass with variables, so every request
- * opens a new connection to its app; bench/router.ts measures what that costs.
+ * Unknown Beta or app down: NXDOMAIN (no namespace, so no Service) ends the request in the
+ * access phase with `$beta_state` "missing" -> 404 "no such Beta"; an address that refuses,
+ * resets or times out ends in nginx's own 502/504 -> 503 "app down"; a DNS server that does not
+ * answer -> 503 "cannot look it up". `error_page` sends all of them to named locations.
  *
  * Only the nginx text is here: options and defaults are in router-options.ts, the host
- * patterns in router-hosts.ts, the page texts in router-pages.ts.
+ * patterns in router-hosts.ts, the page texts in router-pages.ts, the Lua in router-lua.ts.
  */
 import { BETA_PREFIX } from "../lib/names";
 import { hostPatterns, type RouterHostPatterns } from "./router-hosts";
+import { routerInitLua } from "./router-lua";
 import { MISDIRECTED_STATUS, betaErrorPages, misdirectedText } from "./router-pages";
 import { resolveOptions, type ResolvedOptions, type RouterConfigOptions } from "./router-options";
 
 // The public surface stays here, whichever file each part lives in.
-export type { RouterConfigOptions } from "./router-options";
+export { RESOLV_CONF, type RouterConfigOptions } from "./router-options";
 export { routerHostPatterns, type RouterHostPatterns } from "./router-hosts";
 export { MISDIRECTED_STATUS } from "./router-pages";
 
@@ -75,32 +77,38 @@ function indent(lines: readonly string[], depth = 1): string[] {
 
 /** The error-page locations for a Beta host whose app did not answer; `app` is a literal name or `$beta_app`. */
 function errorPages(options: ResolvedOptions, app: string, isDefault: boolean): string[] {
-  const { missingHtml, downHtml, missingText, downText } = betaErrorPages(options, app, isDefault);
-  const location = (name: string, type: string, missing: string, down: string): string[] => [
+  const pages = betaErrorPages(options, app, isDefault);
+  const location = (name: string, type: string, missing: string, dns: string, down: string): string[] => [
     `location ${name} {`,
     "  # The page's own type, whatever extension the requested URI had.",
     "  types { }",
     `  default_type "${type}; charset=utf-8";`,
     "  # Never cache: the Beta or app may be up a few seconds later.",
     '  add_header Cache-Control "no-store" always;',
-    "  # No upstream address: the name did not resolve, so no such Beta or app (or DNS is down; see the error log).",
-    '  if ($upstream_addr = "") {',
+    "  # DNS said NXDOMAIN (or no address): no such Beta, or no such app in it.",
+    '  if ($beta_state = "missing") {',
     `    return 404 ${quote(missing)};`,
+    "  }",
+    "  # The DNS server failed or did not answer: say so rather than guess (see the error log).",
+    '  if ($beta_state = "dns") {',
+    `    return 503 ${quote(dns)};`,
     "  }",
     "  # The name resolved but the connection was refused, reset or timed out: the app is down.",
     `  return 503 ${quote(down)};`,
     "}",
   ];
   return [
-    ...location("@beta_html", "text/html", missingHtml, downHtml),
-    ...location("@beta_text", "text/plain", missingText, downText),
+    ...location("@beta_html", "text/html", pages.missingHtml, pages.dnsHtml, pages.downHtml),
+    ...location("@beta_text", "text/plain", pages.missingText, pages.dnsText, pages.downText),
   ];
 }
 
+/** Names of what router-lua.ts and the servers share. */
+const UPSTREAM = "beta_apps";
+
 function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolean): string[] {
   const app = isDefault ? options.defaultApp : "$beta_app";
-  const upstream = `http://${app}.${BETA_PREFIX}$beta_name.svc.${options.clusterDomain}:80`;
-  const clientAddress = "$remote_addr";
+  const luaApp = isDefault ? `"${options.defaultApp}"` : "ngx.var.beta_app";
   return [
     "server {",
     ...indent([
@@ -117,14 +125,17 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       "",
       "location / {",
       ...indent([
-        "# A variable target makes nginx resolve the name per request (cached for valid=), so",
-        "# Betas come and go without touching the router. No URI part: the request URI passes as sent.",
-        `proxy_pass ${upstream};`,
-        "# HTTP/1.1 to the app, needed for WebSocket upgrades.",
+        "# Why no connection was made, for the page locations: \"missing\" or \"dns\", set by Lua.",
+        'set $beta_state "";',
+        `# Look up ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} (cached per its TTL); no address ends here.`,
+        `access_by_lua_block { require("beta_router").route(${luaApp}) }`,
+        "# The balancer connects to the address found. No URI part: the request URI passes as sent.",
+        `proxy_pass http://${UPSTREAM};`,
+        "# HTTP/1.1 to the app: needed for keepalive and WebSocket upgrades.",
         "proxy_http_version 1.1;",
         "# The normalised public host (lower case, no port), never the raw Host header.",
         "proxy_set_header Host $host;",
-        "# Pass WebSocket upgrades on; plain requests close (no keepalive to a per-request target).",
+        "# Pass WebSocket upgrades on; otherwise no Connection header, so the connection stays pooled.",
         "proxy_set_header Upgrade $beta_upgrade;",
         "proxy_set_header Connection $beta_connection;",
         options.forwardedProto === "https"
@@ -133,7 +144,12 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
         `proxy_set_header X-Forwarded-Proto ${options.forwardedProto};`,
         "proxy_set_header X-Forwarded-Host $host;",
         "# Replace, not append: the router is the first hop that knows the client's address.",
-        `proxy_set_header X-Forwarded-For ${clientAddress};`,
+        "proxy_set_header X-Forwarded-For $remote_addr;",
+        "proxy_set_header X-Real-IP $remote_addr;",
+        "# What a client says about earlier hops is made up: drop it (empty = not sent).",
+        'proxy_set_header Forwarded "";',
+        'proxy_set_header X-Forwarded-Port "";',
+        'proxy_set_header X-Forwarded-Prefix "";',
         "# One id follows the request through the app's logs.",
         "proxy_set_header X-Request-ID $beta_request_id;",
         "# httpoxy: a client's Proxy header must not become the app's HTTP_PROXY.",
@@ -145,12 +161,39 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
         `proxy_send_timeout ${options.idleTimeoutSeconds}s;`,
         "# Stream responses as they come (server-sent events, progress output).",
         "proxy_buffering off;",
-        "# Our own 502/504 (no such name, or the app did not answer) become the 404/503 pages.",
+        "# No such name, DNS down, or the app did not answer: our own 502/504 become the pages.",
         "error_page 502 504 = $beta_error_page;",
       ]),
       "}",
       "",
       ...errorPages(options, app, isDefault),
+    ]),
+    "}",
+  ];
+}
+
+/** Upstream keepalive limits per worker: pool size and requests per connection as ingress-nginx's defaults, a shorter idle time (see upstreamBlock). */
+export const UPSTREAM_KEEPALIVE = { connections: 320, requests: 10000, idleSeconds: 4 } as const;
+
+/**
+ * The one upstream every Beta request goes through (ingress-nginx's `upstream_balancer`,
+ * rootfs/etc/nginx/template/nginx.tmpl lines 518-539): the server line is a placeholder the balancer replaces.
+ */
+function upstreamBlock(): string[] {
+  return [
+    `upstream ${UPSTREAM} {`,
+    ...indent([
+      "# Placeholder, never dialled: the balancer sets the peer of every request.",
+      "server 0.0.0.1;",
+      'balancer_by_lua_block { require("beta_router").balance() }',
+      "# Idle connections kept per worker, shared by all apps, least recently used dropped first;",
+      "# pool size, requests and lifetime as ingress-nginx's defaults (internal/ingress/controller/config/config.go lines 888-891).",
+      `keepalive ${UPSTREAM_KEEPALIVE.connections};`,
+      `keepalive_requests ${UPSTREAM_KEEPALIVE.requests};`,
+      "keepalive_time 1h;",
+      "# Shorter than Node.js's 5 s server keepAliveTimeout (https://nodejs.org/api/http.html#serverkeepalivetimeout),",
+      "# so the router, not the app, closes an idle connection and never reuses one the app just closed.",
+      `keepalive_timeout ${UPSTREAM_KEEPALIVE.idleSeconds}s;`,
     ]),
     "}",
   ];
@@ -226,17 +269,18 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
     "# Beta uber router, rendered by components/router-config.ts; do not edit by hand.",
     `# https://<name>.${resolved.domain} and https://<app>--<name>.${resolved.domain} -> namespace ${BETA_PREFIX}<name>.`,
     "",
-    `# Cluster DNS, asked per request; answers (also "no such name") are cached for valid=.`,
-    "# ipv6=off: Services have IPv4 cluster IPs, so AAAA lookups would only double the queries.",
-    `resolver ${resolved.resolver} valid=${resolved.resolverValidSeconds}s ipv6=off;`,
-    "# Fail fast when the DNS server does not answer.",
-    `resolver_timeout ${resolved.resolverTimeoutSeconds}s;`,
+    "# The router's Lua: DNS lookups with a TTL-bound cache, and the balancer (router-lua.ts).",
+    "init_by_lua_block {",
+    ...indent(routerInitLua(resolved)),
+    "}",
     "",
-    "# Only WebSocket upgrades are passed on (an h2c upgrade would tunnel past the router);",
-    "# anything else closes the upstream connection, which is per request anyway.",
+    ...upstreamBlock(),
+    "",
+    "# Only WebSocket upgrades are passed on (an h2c upgrade would tunnel past the router); without",
+    "# one, no Connection header at all, so the upstream connection goes back to the pool.",
     "map $http_upgrade $beta_connection {",
     '  "~*^websocket$" upgrade;',
-    "  default close;",
+    '  default "";',
     "}",
     "map $http_upgrade $beta_upgrade {",
     '  "~*^websocket$" $http_upgrade;',

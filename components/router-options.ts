@@ -10,7 +10,11 @@ import { APP_NAME_MAX, DEVELOPER_NAME_MAX, HOST_SEPARATOR, appNameProblem } from
 export interface RouterConfigOptions {
   /** Domain every Beta lives under, e.g. `beta.example.com` (lower-case, no trailing dot). */
   domain: string;
-  /** DNS server(s) asked per request: `address[:port]`, several space-separated; in Kubernetes the kube-dns Service IP. */
+  /**
+   * DNS server(s) the router asks: IPv4 `address[:port]`, several space-separated, such as the
+   * kube-dns Service's ClusterIP; or {@link RESOLV_CONF}: the IPv4 nameservers of the router's own
+   * /etc/resolv.conf when nginx starts (in a pod with the default DNS policy, kube-dns's ClusterIP).
+   */
   resolver: string;
   /** Port the load balancer sends (already decrypted) HTTPS traffic to; also serves `/healthz`. */
   listenPort: number;
@@ -30,7 +34,7 @@ export interface RouterConfigOptions {
   forwardedProto?: "https" | "http";
   /** Listeners expect the PROXY protocol (e.g. from an AWS NLB) and forward the client address it carries; default false. */
   proxyProtocol?: boolean;
-  /** Seconds nginx caches a DNS answer, positive or negative: how long a new or deleted Beta takes to show; default 5. */
+  /** Most seconds a DNS answer is cached, positive or negative (shorter when its TTL is): how long a new or deleted Beta may take to show; default 5. */
   resolverValidSeconds?: number;
   /** Seconds to wait for the DNS server before giving up on a request; default 2. */
   resolverTimeoutSeconds?: number;
@@ -62,9 +66,11 @@ export interface ResolvedOptions {
   maxBodyMegabytes: number;
 }
 
+/** `resolver` value: the nameservers of /etc/resolv.conf when nginx starts. */
+export const RESOLV_CONF = "resolv.conf";
+
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/;
 /** Longest Beta label: `<app>--<name>`. */
 const LONGEST_LABEL = APP_NAME_MAX + HOST_SEPARATOR.length + DEVELOPER_NAME_MAX;
 
@@ -94,24 +100,17 @@ function checkSeconds(option: string, value: number, max: number): number {
   return value;
 }
 
+/**
+ * The router's Lua resolver dials its DNS servers by address (lua-resty-dns takes no names), and
+ * a name would itself need DNS when the cluster DNS is down: so an IPv4 address, optionally
+ * `:port`, such as the kube-dns Service's ClusterIP.
+ */
 function resolverAddressProblem(address: string): string | undefined {
-  let host = address;
-  let port: string | undefined;
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
-  if (bracketed) {
-    host = bracketed[1];
-    port = bracketed[2];
-    if (!IPV6.test(host)) return `${JSON.stringify(host)} is not an IPv6 address`;
-  } else {
-    const hostPort = /^([^:]+):(\d+)$/.exec(address);
-    if (hostPort) {
-      host = hostPort[1];
-      port = hostPort[2];
-    }
-    if (host.includes(":")) return "write an IPv6 address in brackets, e.g. [fd00::a]:53";
-    if (!IPV4.test(host) && (/^[\d.]+$/.test(host) || dnsNameProblem(host, 1) !== undefined)) {
-      return `${JSON.stringify(host)} is neither an IPv4 address nor a host name`;
-    }
+  const hostPort = /^([^:]+)(?::(\d+))?$/.exec(address);
+  if (!hostPort) return "write an IPv4 address, optionally with :port (IPv6 DNS servers are not supported)";
+  const [, host, port] = hostPort;
+  if (!IPV4.test(host)) {
+    return `${JSON.stringify(host)} is not an IPv4 address; give the kube-dns Service's ClusterIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'), not a name, or "${RESOLV_CONF}" alone`;
   }
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `port ${port} is not from 1 to 65535`;
   return undefined;
@@ -131,8 +130,9 @@ export function resolveOptions(options: RouterConfigOptions): ResolvedOptions {
   if (clusterProblem) fail("clusterDomain", clusterDomain, clusterProblem);
 
   const addresses = options.resolver.trim().split(/\s+/).filter((part) => part !== "");
-  if (addresses.length === 0) fail("resolver", options.resolver, "give at least one DNS server as address[:port]");
+  if (addresses.length === 0) fail("resolver", options.resolver, `give at least one DNS server as IPv4 address[:port], or "${RESOLV_CONF}"`);
   for (const address of addresses) {
+    if (address === RESOLV_CONF && addresses.length === 1) continue;
     const problem = resolverAddressProblem(address);
     if (problem) fail("resolver", options.resolver, `${JSON.stringify(address)}: ${problem}`);
   }

@@ -9,12 +9,14 @@ import type { ResolvedOptions } from "./router-options";
 /** Status the default server answers for any Host that is not a Beta host. */
 export const MISDIRECTED_STATUS = 421;
 
-/** The four texts for a Beta host whose app did not answer; nginx variables such as `$host` stay in them. */
+/** The texts for a Beta host whose app did not answer; nginx variables such as `$host` stay in them. */
 export interface BetaErrorPages {
   missingHtml: string;
   downHtml: string;
+  dnsHtml: string;
   missingText: string;
   downText: string;
+  dnsText: string;
 }
 
 /** Pages for a Beta host whose app did not answer; `app` is a literal name or `$beta_app`. */
@@ -32,6 +34,9 @@ export function betaErrorPages(options: ResolvedOptions, app: string, isDefault:
   const downText =
     `503 Service Unavailable: Beta ${beta} exists, but ${appText} is not answering at ${host}.\n` +
     `It may be starting, crashed or scaled to zero; check with: kubectl -n ${ns} get pods -l app.kubernetes.io/name=${app}\n`;
+  const dnsText =
+    `503 Service Unavailable: the router cannot look up Beta ${beta} right now (the cluster DNS did not answer).\n` +
+    "Try again in a few seconds; if it lasts, check kube-dns: kubectl -n kube-system get pods -l k8s-app=kube-dns\n";
   const page = (title: string, body: string): string =>
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
     `<body style="font-family:sans-serif;max-width:40em;margin:3em auto">${body}</body></html>\n`;
@@ -47,7 +52,12 @@ export function betaErrorPages(options: ResolvedOptions, app: string, isDefault:
       `<p>It may be starting, crashed or scaled to zero. Check with:</p>` +
       `<pre>kubectl -n ${ns} get pods -l app.kubernetes.io/name=${app}</pre>`,
   );
-  return { missingHtml, downHtml, missingText, downText };
+  const dnsHtml = page(
+    "Cannot look up this Beta",
+    `<h1>Cannot look up Beta ${beta}</h1><p>The router cannot look up Beta <b>${beta}</b> right now: the cluster DNS did not answer.</p>` +
+      "<p>Try again in a few seconds. If it lasts, check kube-dns:</p><pre>kubectl -n kube-system get pods -l k8s-app=kube-dns</pre>",
+  );
+  return { missingHtml, downHtml, dnsHtml, missingText, downText, dnsText };
 }
 
 /** Plain-text body of the {@link MISDIRECTED_STATUS} answer: which hosts this router does serve. */

@@ -142,7 +142,8 @@ export const PLATFORM_CONFIG_SCHEMAS = {
 export type PlatformConfigKey = keyof typeof PLATFORM_CONFIG_SCHEMAS;
 export const REQUIRED_PLATFORM_KEYS: readonly PlatformConfigKey[] = ["domain", "releaseTag", "apps"];
 
-export const DEFAULT_ROUTER_IMAGE = "nginxinc/nginx-unprivileged:1.27.5-alpine";
+/** OpenResty: nginx with the Lua module the router config needs (components/router-lua.ts). */
+export const DEFAULT_ROUTER_IMAGE = "openresty/openresty:1.31.1.1-0-alpine";
 
 export interface PlatformConfig {
   domain: string;

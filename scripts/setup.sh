@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Beta and its tests need on a Debian or Ubuntu machine: Node.js 20+, the npm
-# packages of package-lock.json, and the real nginx, dnsmasq and rsync the tests run.
+# packages of package-lock.json, and the real nginx (with the Lua module and libraries the
+# router config uses), dnsmasq and rsync the tests run.
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,11 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+# The router's Lua: the nginx module, lua-resty-core (which the module needs), the LRU cache and
+# the DNS client (Debian's name for lua-resty-dns).
+for package in libnginx-mod-http-lua lua-resty-core lua-resty-lrucache lua-nginx-dns; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)

@@ -8,12 +8,12 @@ describe("the uber router's Deployment", () => {
     platform = await runPlatform({ ...devPlatformConfig(), router: { replicas: 3, tls: "acm", allowedCidrs: ["203.0.113.0/24"], proxyProtocol: true, loadBalancerController: "aws-load-balancer-controller" } });
   });
 
-  it("runs a pinned non-root nginx, spread over nodes and zones, guarded by a disruption budget", () => {
+  it("runs a pinned non-root OpenResty, spread over nodes and zones, guarded by a disruption budget", () => {
     const deployment = objectNamed(platform, "Deployment", "router", "uber");
     const pod = deployment.spec.template.spec;
     expect(deployment.spec.replicas).toBe(3);
-    expect(pod.containers[0].image).toMatch(/^nginxinc\/nginx-unprivileged:[0-9][^:]*$/);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101 });
+    expect(pod.containers[0].image).toMatch(/^openresty\/openresty:[0-9][^:]*-alpine$/);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
     expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
     expect(objectNamed(platform, "PodDisruptionBudget", "router", "uber").spec).toEqual({
       minAvailable: 1,
@@ -30,7 +30,10 @@ describe("the uber router's Deployment", () => {
     expect(container.volumeMounts).toEqual([
       { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
       { name: "tmp", mountPath: "/tmp" },
+      { name: "openresty-temp", mountPath: "/var/run/openresty" },
     ]);
+    // The pid file where the read-only root filesystem allows it.
+    expect(container.command).toEqual(["/usr/local/openresty/bin/openresty", "-g", "daemon off; pid /tmp/nginx.pid;"]);
   });
 
   it("narrows the load balancer to the allowed CIDRs and turns on the PROXY protocol at both ends, through the AWS Load Balancer Controller", () => {

@@ -1,4 +1,7 @@
-/** Every variant of the rendered config passes `nginx -t` in a real nginx. */
+/**
+ * Every variant of the rendered config passes `nginx -t` in a real nginx. `nginx -t` parses the
+ * Lua blocks but runs none of them: the tests that start nginx run the Lua.
+ */
 import { describe, expect, it } from "vitest";
 import { renderRouterConfig, type RouterConfigOptions } from "../../components/router-config";
 import { nginxConfigTest } from "../support/nginx";
@@ -22,7 +25,8 @@ describe("nginx accepts every rendered variant (nginx -t)", () => {
     { why: "PROXY protocol on the redirect port too", options: { proxyProtocol: true, redirectPort: 8081 } },
     { why: "another cluster domain", options: { clusterDomain: "k8s.internal" } },
     { why: "plain HTTP end to end (no TLS at the load balancer)", options: { forwardedProto: "http" } },
-    { why: "several resolvers, one IPv6", options: { resolver: "127.0.0.1:5353 127.0.0.2 [::1]:53" } },
+    { why: "several resolvers, with and without a port", options: { resolver: "127.0.0.1:5353 127.0.0.2" } },
+    { why: "the nameservers of /etc/resolv.conf, read when nginx starts", options: { resolver: "resolv.conf" } },
     { why: "a deep, long domain", options: { domain: "dev-environments.eu-west-1.platform.example.co.uk" } },
     { why: "every timeout and limit changed", options: { resolverValidSeconds: 60, resolverTimeoutSeconds: 5, connectTimeoutSeconds: 2, idleTimeoutSeconds: 86400, maxBodyMegabytes: 1024 } },
     {

@@ -1,12 +1,12 @@
 /**
- * The router's own pages. How it tells the two failures apart: both reach `error_page 502 504`,
- * but when the name did not resolve (no such Beta, or no such app in it) nginx never picked an
- * address, so `$upstream_addr` is empty → 404; when the name resolved and the connection was
- * refused, reset or timed out, `$upstream_addr` holds the address → 503. The DNS and error logs
- * below show each cause really happened.
+ * The router's own pages. How it tells the failures apart: the DNS answer decides. NXDOMAIN (no
+ * such Beta, or no such app in it) → 404; an address that refuses, resets or times out → 503
+ * "app down"; no DNS answer at all → 503 "cannot look it up". The DNS and error logs below show
+ * each cause really happened.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { serviceName, startRouterFixture, type RouterFixture } from "../support/router-fixture";
+import { freePort } from "../support/router-net";
 
 let router: RouterFixture;
 
@@ -94,5 +94,29 @@ describe("an app's own error answers reach the developer untouched", () => {
     const response = await router.get("api--alice.beta.example.com", `/status/${status}`);
     expect(response.status).toBe(status);
     expect(response.body).toBe(`alice-api answered ${status} itself\n`);
+  });
+});
+
+describe("when the cluster DNS cannot be reached, the router says so instead of guessing 404 or 503-app-down", () => {
+  let blind: RouterFixture;
+
+  beforeAll(async () => {
+    // A resolver address where nothing listens: every lookup fails.
+    blind = await startRouterFixture({ config: { resolver: `127.0.0.1:${await freePort({ udp: true })}`, resolverTimeoutSeconds: 1 } });
+  });
+
+  afterAll(async () => {
+    await blind?.stop();
+  });
+
+  it("a Beta host gets a 503 that names the Beta and points at kube-dns", async () => {
+    onTestFailed(() => console.log(blind.diagnostics()));
+    const response = await blind.get("alice.beta.example.com", "/");
+    expect(response.status).toBe(503);
+    expect(response.headers["cache-control"]).toBe("no-store");
+    expect(response.body).toContain("cannot look up Beta alice right now");
+    expect(response.body).toContain("kubectl -n kube-system get pods -l k8s-app=kube-dns");
+    expect(blind.aliceWeb.requests).toEqual([]);
+    expect(blind.nginx.errorLog()).toMatch(/DNS query for web\.beta-alice\.svc\.cluster\.local failed: /);
   });
 });

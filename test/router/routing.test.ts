@@ -1,16 +1,15 @@
 /**
  * Routing through the real router: nginx with the rendered config, dnsmasq as the cluster DNS,
  * upstream apps on loopback addresses (see test/support/router-fixture.ts for the cluster).
+ * Betas created and destroyed while the router runs: beta-lifecycle.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { echoOf, serviceName, startRouterFixture, type RouterFixture } from "../support/router-fixture";
-import { sleep } from "../support/router-net";
+import { echoOf, startRouterFixture, type RouterFixture } from "../support/router-fixture";
 
 let router: RouterFixture;
 
 beforeAll(async () => {
-  // A 1 s DNS cache keeps the "new Beta" story short.
-  router = await startRouterFixture({ config: { resolverValidSeconds: 1 } });
+  router = await startRouterFixture();
 });
 
 afterAll(async () => {
@@ -82,32 +81,5 @@ describe("/healthz answers 200 for any Host without reaching a Beta", () => {
   it("also for an HTTP/1.0 probe that sends no Host at all", async () => {
     const response = await router.request({ host: null, version: "1.0", target: "/healthz" });
     expect(response.status).toBe(200);
-  });
-});
-
-describe("Betas come and go without touching the router", () => {
-  it("a new Beta answers once DNS knows it, and a destroyed one is gone, with the same nginx process and no reload", async () => {
-    printLogsOnFailure();
-    const name = serviceName("web", "dave");
-    const poll = async (expected: number): Promise<number> => {
-      let status = 0;
-      for (let attempt = 0; attempt < 40 && status !== expected; attempt++) {
-        await sleep(150);
-        status = (await router.get("dave.beta.example.com")).status;
-      }
-      return status;
-    };
-    expect((await router.get("dave.beta.example.com")).status).toBe(404);
-
-    // pulumi up --stack beta-dave: its Service appears in the cluster DNS.
-    await router.dns.setAddresses({ ...router.dnsAddresses, [name]: router.bobWeb.ip });
-    expect(await poll(200)).toBe(200);
-
-    // pulumi destroy --stack beta-dave: the name is gone again.
-    await router.dns.setAddresses(router.dnsAddresses);
-    expect(await poll(404)).toBe(404);
-
-    expect(router.nginx.errorLog()).not.toMatch(/signal 1 \(SIGHUP\)|reconfiguring/);
-    expect(router.nginx.errorLog()).toMatch(new RegExp(`${name.replace(/\./g, "\\.")} could not be resolved \\(3: Host not found\\)`));
   });
 });

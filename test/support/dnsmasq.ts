@@ -1,11 +1,13 @@
 /**
  * A real DNS server for router tests: dnsmasq on a free 127.0.0.1 port (UDP and TCP), answering
- * only the names it is given (`--address=/name/ip`, which also covers subdomains of `name`) and
- * NXDOMAIN for anything else under `localDomains`, like CoreDNS for a missing Service.
+ * only the names it is given (`--address=/name/ip`, which also covers subdomains of `name`, and
+ * a hosts file it re-reads on SIGHUP, for names that come and go while it runs) and NXDOMAIN
+ * for anything else under `localDomains`, like CoreDNS for a missing Service. Answers carry a
+ * TTL of `ttlSeconds`, as CoreDNS's kubernetes plugin gives Service records (5 s by default).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, sleep, stopChild, trackChild } from "./router-net";
@@ -20,6 +22,8 @@ export interface DnsmasqOptions {
   localDomains?: readonly string[];
   /** Log every query (`--log-queries`); default true. The benchmark turns it off. */
   logQueries?: boolean;
+  /** TTL of every answer, in seconds (`--local-ttl`); default 5, CoreDNS's default for Services. */
+  ttlSeconds?: number;
 }
 
 /** A running dnsmasq. */
@@ -32,6 +36,13 @@ export interface Dnsmasq {
   log(): string;
   /** Replaces the answers by restarting dnsmasq on the same port (what "creating a Beta" looks like to DNS). */
   setAddresses(addresses: Record<string, string>): Promise<void>;
+  /**
+   * Replaces the names of the hosts file (exact names only) and sends dnsmasq SIGHUP, so the
+   * same process answers them from now on; resolves once dnsmasq answers the new set.
+   */
+  setHosts(hosts: Record<string, string>): Promise<void>;
+  /** dnsmasq's process id: the same before and after {@link setHosts}. */
+  pid(): number;
   stop(): Promise<void>;
 }
 
@@ -116,6 +127,9 @@ function dnsmasqArgs(port: number, dir: string, options: DnsmasqOptions): string
     `--log-facility=${path.join(dir, "dnsmasq.log")}`,
     // Answer every query from scratch, so a replaced set of addresses shows at once.
     "--cache-size=0",
+    `--local-ttl=${options.ttlSeconds ?? 5}`,
+    // Names that come and go at runtime; dnsmasq re-reads this file on SIGHUP.
+    `--addn-hosts=${path.join(dir, "hosts")}`,
     ...(options.localDomains ?? ["cluster.local"]).map((domain) => `--local=/${domain}/`),
     ...Object.entries(options.addresses).map(([name, ip]) => `--address=/${name}/${ip}`),
   ];
@@ -125,6 +139,8 @@ function dnsmasqArgs(port: number, dir: string, options: DnsmasqOptions): string
 export async function startDnsmasq(options: DnsmasqOptions): Promise<Dnsmasq> {
   const dir = mkdtempSync(path.join(tmpdir(), "beta-dnsmasq-"));
   const logFile = path.join(dir, "dnsmasq.log");
+  const hostsFile = path.join(dir, "hosts");
+  writeFileSync(hostsFile, "");
   const readLog = (): string => {
     try {
       return readFileSync(logFile, "utf8");
@@ -135,6 +151,7 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<Dnsmasq> {
   let port = 0;
   let child: ChildProcess | undefined;
   let current = options;
+  let hostsNow: Record<string, string> = {};
 
   const launch = async (attempts: number): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
@@ -171,6 +188,22 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<Dnsmasq> {
       // Same port, so the router's resolver setting stays right.
       await launch(5);
     },
+    async setHosts(hosts) {
+      const removed = Object.keys(hostsNow).filter((name) => !(name in hosts));
+      writeFileSync(hostsFile, Object.entries(hosts).map(([name, ip]) => `${ip} ${name}\n`).join(""));
+      child?.kill("SIGHUP");
+      // SIGHUP is handled asynchronously: wait until every name answers as written, and removed ones not at all.
+      const expected: [string, string | undefined][] = [...Object.entries(hosts), ...removed.map((name): [string, undefined] => [name, undefined])];
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const answers = await Promise.all(expected.map(([name]) => queryA(port, name, 200).catch(() => undefined)));
+        if (answers.every((answer, i) => answer !== undefined && answer.addresses[0] === expected[i][1])) break;
+        if (Date.now() > deadline) throw new Error(`dnsmasq did not take the new hosts file within 5 s:\n${readLog()}`);
+        await sleep(20);
+      }
+      hostsNow = { ...hosts };
+    },
+    pid: () => child?.pid ?? 0,
     async stop() {
       if (child) await stopChild(child);
       rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,25 @@ import { stopChild, trackChild, waitForPort } from "./router-net";
 
 export const NGINX_BIN = "/usr/sbin/nginx";
 const MIME_TYPES = "/etc/nginx/mime.types";
+/** Debian's dynamic modules (the Lua module among them), loaded the way its own nginx.conf does. */
+const MODULES_ENABLED = "/etc/nginx/modules-enabled";
+/** nginx's compiled-in prefix on Debian, which relative module paths are read against (`nginx -V`). */
+const DEBIAN_PREFIX = "/usr/share/nginx";
+
+/**
+ * The `load_module` lines of modules-enabled, their relative paths made absolute: the tests run
+ * nginx with their own `-p` prefix, against which `modules/x.so` would not be found.
+ */
+function enabledModules(): string[] {
+  if (!existsSync(MODULES_ENABLED)) return [];
+  return readdirSync(MODULES_ENABLED)
+    .filter((file) => file.endsWith(".conf"))
+    .sort()
+    .flatMap((file) => readFileSync(path.join(MODULES_ENABLED, file), "utf8").split("\n"))
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("load_module "))
+    .map((line) => line.replace(/^load_module\s+(?!\/)/, `load_module ${DEBIAN_PREFIX}/`));
+}
 
 /** Options of {@link writeNginxPrefix}, {@link nginxConfigTest} and {@link startNginx}. */
 export interface NginxOptions {
@@ -47,6 +66,8 @@ export function writeNginxPrefix(options: NginxOptions): NginxPrefix {
     `worker_processes ${options.workerProcesses ?? 1};`,
     `pid ${path.join(dir, "nginx.pid")};`,
     `error_log ${errorLogFile} ${options.errorLogLevel ?? "info"};`,
+    // Main context, before the http text: the router config uses the Lua module.
+    ...enabledModules(),
     // As root, workers would become nobody and could not use the temp prefix.
     ...(process.getuid?.() === 0 ? ["user root;"] : []),
     "events { worker_connections 4096; }",
@@ -88,6 +109,8 @@ export interface Nginx {
   readonly prefix: NginxPrefix;
   /** The master process id. */
   readonly pid: number;
+  /** Process ids of the workers now (a reload would replace them). */
+  workerPids(): number[];
   errorLog(): string;
   accessLog(): string;
   /** Resident memory of master and workers, in kB, from /proc. */
@@ -165,6 +188,7 @@ export async function startNginx(options: StartNginxOptions): Promise<Nginx> {
   return {
     prefix,
     pid,
+    workerPids: () => childrenOf(pid).sort((a, b) => a - b),
     errorLog: () => read(prefix.errorLogFile),
     accessLog: () => read(prefix.accessLogFile),
     rssKb: () => [pid, ...childrenOf(pid)].reduce((sum, each) => sum + rssOf(each), 0),

@@ -53,6 +53,8 @@ export interface RouterFixtureOptions {
   redirectPort?: boolean;
   /** Also listen on a plain health port. */
   healthPort?: boolean;
+  /** TTL of the DNS answers; default dnsmasq's (5 s, as CoreDNS). */
+  dnsTtlSeconds?: number;
 }
 
 /** A running router with its DNS and apps. */
@@ -111,7 +113,7 @@ export async function startRouterFixture(options: RouterFixtureOptions = {}): Pr
       [serviceName("api", "bob")]: await unusedLoopbackAddress(),
       ...Object.fromEntries(CANARY_NAMES.map((name) => [name, canary.ip])),
     };
-    const dns = await startDnsmasq({ addresses: dnsAddresses, localDomains: [CLUSTER_DOMAIN] });
+    const dns = await startDnsmasq({ addresses: dnsAddresses, localDomains: [CLUSTER_DOMAIN], ttlSeconds: options.dnsTtlSeconds });
     stops.push(() => dns.stop());
 
     const port = await freePort();

@@ -33,6 +33,8 @@ export interface Upstream {
   readonly ip: string;
   /** Every request received, oldest first. */
   readonly requests: ReceivedRequest[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ function listen(server: http.Server, ip: string): Promise<void> {
 export async function startUpstream(name: string, options: { ip?: string } = {}): Promise<Upstream> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server = http.createServer((request, response) => handle(name, request, response));
   const record = (request: http.IncomingMessage, isUpgrade: boolean): void => {
     requests.push({
@@ -124,6 +127,7 @@ export async function startUpstream(name: string, options: { ip?: string } = {})
   });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
+    accepted++;
     socket.once("close", () => sockets.delete(socket));
   });
 
@@ -145,6 +149,7 @@ export async function startUpstream(name: string, options: { ip?: string } = {})
     name,
     ip,
     requests,
+    connections: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
