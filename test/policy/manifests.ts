@@ -86,6 +86,18 @@ export function namespace(name: string): Declared {
   return { type: "kubernetes:core/v1:Namespace", props: { apiVersion: "v1", kind: "Namespace", metadata: { name } } };
 }
 
+/** Tenant namespace `beta-<developer>` as the platform declares it under the tenancy model. */
+export function tenantNamespace(developer: string): Declared {
+  const labels = {
+    "app.kubernetes.io/part-of": "beta",
+    "beta/tenant": developer,
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+  };
+  return { type: "kubernetes:core/v1:Namespace", props: { apiVersion: "v1", kind: "Namespace", metadata: { name: `beta-${developer}`, labels } } };
+}
+
 export function clusterRoleBinding(subjects: Record<string, unknown>[]): Declared {
   return {
     type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
