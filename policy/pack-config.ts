@@ -5,6 +5,7 @@
  * Written to a file, it is what `pulumi up --policy-pack-config <file>` takes:
  * `{ "<policy name>": { <key>: <value> } }` (https://www.pulumi.com/docs/iac/using-pulumi/crossguard/configuration/).
  */
+import type { RuleContext, RuleDefinition } from "./rules/rule";
 import { SERVICE_EXPOSURE } from "./rules/services";
 
 export type PackConfig = Record<string, Record<string, unknown>>;
@@ -19,4 +20,11 @@ export function packConfigFor(platformOutputs: Record<string, unknown>): PackCon
     .filter((host): host is string => typeof host === "string" && !IP_ADDRESS.test(host));
   const clusterDomain = typeof platformOutputs.clusterDomain === "string" ? { clusterDomain: platformOutputs.clusterDomain } : {};
   return { [SERVICE_EXPOSURE]: { sharedServiceHosts: [...new Set(hosts)].sort(), ...clusterDomain } };
+}
+
+/** What `rule` is told about a resource named `name` on `stack`: the stack, and its keys of the pack's config. */
+export function ruleContext(rule: RuleDefinition, stack: string, name: string | undefined, config: PackConfig = {}): RuleContext {
+  const given = config[rule.name] ?? {};
+  const keys = (rule.config ?? []).filter((key) => given[key] !== undefined);
+  return { stack, name, ...Object.fromEntries(keys.map((key) => [key, given[key]])) };
 }

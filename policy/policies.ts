@@ -6,7 +6,8 @@
 import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { rules } from "./rules";
-import { CONFIG_KEYS, ConfigKey, RuleContext, RuleDefinition } from "./rules/rule";
+import { ruleContext } from "./pack-config";
+import { CONFIG_KEYS, RuleDefinition } from "./rules/rule";
 
 /** Which stack a resource belongs to. */
 export type StackOf = (args: ResourceValidationArgs) => string;
@@ -32,12 +33,6 @@ function configSchema(rule: RuleDefinition): PolicyConfigSchema | undefined {
   return { properties } as PolicyConfigSchema;
 }
 
-/** The config values a rule reads, as given (the engine has checked them against its schema). */
-function configOf(rule: RuleDefinition, args: ResourceValidationArgs): Partial<Pick<RuleContext, ConfigKey>> {
-  if (rule.config === undefined) return {};
-  const given = args.getConfig<Record<string, unknown>>();
-  return Object.fromEntries(rule.config.filter((key) => given[key] !== undefined).map((key) => [key, given[key]]));
-}
 
 /** The pack's policies; `stackOf` is injectable so tests can pose as any stack. */
 export function makePolicies(stackOf: StackOf = stackOfResource): ResourceValidationPolicy[] {
@@ -48,7 +43,9 @@ export function makePolicies(stackOf: StackOf = stackOfResource): ResourceValida
       enforcementLevel: "mandatory",
       configSchema: configSchema(rule),
       validateResource: (args, reportViolation) => {
-        const context: RuleContext = { stack: stackOf(args), name: args.name, ...configOf(rule, args) };
+        // The engine has checked the policy's config against its schema.
+        const config = rule.config === undefined ? {} : { [rule.name]: args.getConfig<Record<string, unknown>>() };
+        const context = ruleContext(rule, stackOf(args), args.name, config);
         for (const message of rule.check(args.type, args.props, context)) reportViolation(message);
       },
     }),
