@@ -21,7 +21,13 @@ export function policyPackDir(workDir: string): string | undefined {
   return existsSync(join(dir, "PulumiPolicy.yaml")) ? dir : undefined;
 }
 
-/** True when Node resolves `pkg` from `dir` the way the pack's own `require` would (its node_modules, then its parents'). */
+/**
+ * True when Node resolves `pkg` from `dir` (its node_modules, then its parents'), as the pack
+ * is started: the CLI runs the policy host with the pack's directory as working directory and
+ * it resolves '@pulumi/pulumi/cmd/run-policy-pack' from there (pulumi/pulumi
+ * sdk/go/common/resource/plugin/analyzer_plugin.go, NewPolicyAnalyzer: `pwd := policyPackPath`),
+ * so the repository root's `npm ci` serves the pack too.
+ */
 function resolvable(pkg: string, dir: string): boolean {
   try {
     require.resolve(`${pkg}/package.json`, { paths: [dir] });
