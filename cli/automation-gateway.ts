@@ -77,6 +77,17 @@ export function updateRecord(entry: UpdateSummary): UpdateRecord {
   };
 }
 
+/**
+ * A Pulumi CLI without `--policy-pack` on `up` fails at flag parsing with pflag's
+ * "unknown flag: --policy-pack" (spf13/pflag flag.go, parseLongArg: `f.failf("unknown flag: --%s", name)`).
+ */
+export function isUnknownPolicyPackFlag(error: unknown): boolean {
+  return /unknown flag: --policy-pack/.test(error instanceof Error ? error.message : String(error));
+}
+
+export const POLICY_PACK_UNSUPPORTED =
+  "This Pulumi CLI cannot run a local policy pack (no `pulumi up --policy-pack`), so this update ran without the beta-guard-rails checks. Upgrade the CLI: https://www.pulumi.com/docs/iac/download-install/";
+
 export class AutomationGateway implements StackGateway {
   private readonly stacks = new Map<string, Promise<Stack>>();
 
@@ -144,7 +155,18 @@ export class AutomationGateway implements StackGateway {
   }
 
   async up(stack: string, options?: OperationOptions): Promise<UpResult> {
-    const result = await (await this.stack(stack)).up(callbacks(options));
+    const selected = await this.stack(stack);
+    const policyPacks = [...(options?.policyPacks ?? [])];
+    const withPolicy = policyPacks.length === 0 ? {} : { policyPacks, policyPackConfigs: [...(options?.policyPackConfigs ?? [])] };
+    let result;
+    try {
+      result = await selected.up({ ...callbacks(options), ...withPolicy });
+    } catch (error) {
+      if (policyPacks.length === 0 || !isUnknownPolicyPackFlag(error)) throw error;
+      // The CLI refused the flag before doing anything, so updating without it changes nothing twice.
+      options?.onProgress?.({ kind: "diagnostic", severity: "warning", message: POLICY_PACK_UNSUPPORTED });
+      result = await selected.up(callbacks(options));
+    }
     // The summary comes from the stack's history, which a backend may not return.
     const summary = result.summary as typeof result.summary | undefined;
     return { outputs: plainOutputs(result.outputs), changes: { ...summary?.resourceChanges } };

@@ -32,6 +32,10 @@ export interface OperationOptions {
   /** Recorded with the update in the stack's history. */
   message?: string;
   signal?: AbortSignal;
+  /** Local policy pack directories the update must pass (`pulumi up --policy-pack`); `up` only. */
+  policyPacks?: readonly string[];
+  /** Their config files (`--policy-pack-config`). */
+  policyPackConfigs?: readonly string[];
 }
 
 export interface UpResult {

@@ -1,12 +1,12 @@
 /**
- * Beta's guard rails as a Pulumi policy pack. To check a preview against it:
+ * Beta's guard rails as a Pulumi policy pack; `beta up` runs it on every update. To check a
+ * preview against it by hand (after `npm ci` at the repository root, whose packages the pack
+ * resolves, or `npm install` here):
  *
- *     cd policy && npm install && cd ..
- *     pulumi preview --policy-pack policy
+ *     pulumi preview --policy-pack policy --policy-pack-config policy-config.json
  *
- * (`pulumi up --policy-pack policy` enforces it on updates the same way.) Every policy is
- * mandatory: a violation fails the preview or update. The rules are in `rules/`, one file
- * each; see README.md.
+ * Every policy is mandatory: a violation fails the preview or update. The rules are in
+ * `rules/`, one file each; see README.md.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";

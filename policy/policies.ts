@@ -3,9 +3,11 @@
  * ResourceValidationPolicy. Kept apart from `index.ts`, whose `new PolicyPack` starts the
  * policy server, so tests can import and call these directly.
  */
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { rules } from "./rules";
+import { ruleContext } from "./pack-config";
+import { CONFIG_KEYS, RuleDefinition } from "./rules/rule";
 
 /** Which stack a resource belongs to. */
 export type StackOf = (args: ResourceValidationArgs) => string;
@@ -18,10 +20,19 @@ export function stackFromUrn(urn: unknown): string | undefined {
 }
 
 /**
- * The resource's own URN names its stack; the policy server process has no stack of its own,
- * so `pulumi.getStack()` is only the fallback.
+ * The resource's own URN names its stack. @pulumi/policy 1.21 gives a validation no stack
+ * name of its own (`configureStack` only passes the stack's tags: node_modules/@pulumi/policy
+ * server.js, `configureStack`), and the policy server process is not a Pulumi program, so
+ * `pulumi.getStack()` is only the fallback.
  */
 export const stackOfResource: StackOf = (args) => stackFromUrn(args.urn) ?? pulumi.getStack();
+
+function configSchema(rule: RuleDefinition): PolicyConfigSchema | undefined {
+  if (rule.config === undefined) return undefined;
+  const properties = Object.fromEntries(rule.config.map((key) => [key, CONFIG_KEYS[key]]));
+  return { properties } as PolicyConfigSchema;
+}
+
 
 /** The pack's policies; `stackOf` is injectable so tests can pose as any stack. */
 export function makePolicies(stackOf: StackOf = stackOfResource): ResourceValidationPolicy[] {
@@ -30,8 +41,11 @@ export function makePolicies(stackOf: StackOf = stackOfResource): ResourceValida
       name: rule.name,
       description: rule.description,
       enforcementLevel: "mandatory",
+      configSchema: configSchema(rule),
       validateResource: (args, reportViolation) => {
-        const context = { stack: stackOf(args), name: args.name };
+        // The engine has checked the policy's config against its schema.
+        const config = rule.config === undefined ? {} : { [rule.name]: args.getConfig<Record<string, unknown>>() };
+        const context = ruleContext(rule, stackOf(args), args.name, config);
         for (const message of rule.check(args.type, args.props, context)) reportViolation(message);
       },
     }),

@@ -7,6 +7,7 @@ import { mapOutput, stringOutput } from "../stack-outputs";
 import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
 import { imageTagFromOptions } from "../image-tag";
 import { formatJson, formatTable } from "../output";
+import { checkPolicyPackInstalled, policyPackDir, policyPackRun } from "../policy-pack";
 
 interface UpOptions {
   imageTag?: string;
@@ -44,6 +45,9 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
   const { name, stack } = chooseBeta(given, deps, "up");
   const tag = imageTagFromOptions(options);
   if (tag !== undefined && options.unpin) throw new CliError("Give --unpin or an image tag, not both.");
+  // The guard rails (policy/) run with the update; a missing install fails before anything changes.
+  const packDir = policyPackDir(deps.workDir);
+  if (packDir !== undefined) checkPolicyPackInstalled(packDir, deps.workDir, `beta up ${name}`);
 
   const gateway = await deps.gateway();
   deps.stderr.write(`Preparing stack ${stack}...\n`);
@@ -57,10 +61,18 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
     deps.stderr.write(`Removed beta:imageTag: ${name} follows the platform's release tag.\n`);
   }
 
+  const policy = packDir === undefined ? undefined : await policyPackRun(packDir, gateway, stack);
   deps.stderr.write(`Deploying ${stack} (this takes a minute or two the first time)...\n`);
   let result;
   try {
-    result = await cancellable(deps.stderr, () => gateway.up(stack, { onProgress: pulumiDisplay(deps.stderr), message: `beta up ${name}` }));
+    result = await cancellable(deps.stderr, () =>
+      gateway.up(stack, {
+        onProgress: pulumiDisplay(deps.stderr),
+        message: `beta up ${name}`,
+        policyPacks: policy?.policyPacks,
+        policyPackConfigs: policy?.policyPackConfigs,
+      }),
+    );
   } catch (error) {
     if (isUpdateInProgress(error)) {
       throw new CliError(
@@ -76,6 +88,8 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
       1,
       { cause: error },
     );
+  } finally {
+    policy?.dispose();
   }
 
   const url = stringOutput(result.outputs, "url");

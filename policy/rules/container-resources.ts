@@ -17,7 +17,8 @@ export const containerResourcesViolations: Rule = (resourceType, props, context)
   if (workload === undefined || workload.type.patch) return [];
   const { pod, object } = workload;
   const messages: string[] = [];
-  for (const { container, path, label } of containersOf(pod)) {
+  // Ephemeral containers may not set resources at all (the API refuses them), so they are left out.
+  for (const { container, path, label } of containersOf(pod, false)) {
     for (const field of FIELDS) {
       if (!isSet(valueAt(container.resources, field))) {
         messages.push(violation(CONTAINER_RESOURCES, object, `${path}.resources.${field}`, `(${label}) is missing`, REQUIREMENT));

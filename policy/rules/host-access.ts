@@ -1,9 +1,14 @@
-/** Rule 3: no hostPath volumes and no sharing of the node's network, PID or IPC namespaces. */
-import { asArray, asRecord, objectLabel, parseKubernetesType, podSpecOf, valueAt } from "./kubernetes";
+/**
+ * Rule 3: no hostPath volumes, no hostPort and no sharing of the node's network, PID or IPC
+ * namespaces. A hostPort opens a port on the node itself, outside every NetworkPolicy and
+ * Service (Pod Security Standards, Baseline, "Host Ports":
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+ */
+import { asArray, asRecord, containersOf, objectLabel, parseKubernetesType, podSpecOf, valueAt } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const NO_HOST_ACCESS = "no-host-access";
-const REQUIREMENT = "pods may not use hostPath volumes, hostNetwork, hostPID or hostIPC";
+const REQUIREMENT = "pods may not use hostPath volumes, hostPort, hostNetwork, hostPID or hostIPC";
 const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"] as const;
 
 export const hostAccessViolations: Rule = (resourceType, props, context) => {
@@ -28,11 +33,18 @@ export const hostAccessViolations: Rule = (resourceType, props, context) => {
     const name = typeof volume.name === "string" ? ` (volume "${volume.name}")` : "";
     messages.push(report(`${pod.path}.volumes[${index}].hostPath`, `is set${name}`));
   });
+  for (const { container, path, label } of containersOf(pod)) {
+    asArray(container.ports).forEach((entry, index) => {
+      const hostPort = asRecord(entry)?.hostPort;
+      if (hostPort === undefined || hostPort === 0) return;
+      messages.push(report(`${path}.ports[${index}].hostPort`, `(${label}) is ${JSON.stringify(hostPort)}`));
+    });
+  }
   return messages;
 };
 
 export const hostAccess: RuleDefinition = {
   name: NO_HOST_ACCESS,
-  description: "No hostPath volumes, hostNetwork, hostPID or hostIPC.",
+  description: "No hostPath volumes, hostPort, hostNetwork, hostPID or hostIPC.",
   check: hostAccessViolations,
 };

@@ -15,6 +15,19 @@ export function isBetaStack(stack: string): boolean {
   return stack.startsWith(BETA_PREFIX);
 }
 
+/*
+ * The tenancy model's fixed names, equal to those of lib/platform-names.ts (kept here, like
+ * BETA_PREFIX, so the pack stays self-contained when published).
+ */
+/** Label on every tenant namespace `beta-<name>`; its value is `<name>`. */
+export const TENANT_LABEL = "beta/tenant";
+/** The ClusterRole a tenant's identities hold in their own namespace only. */
+export const TENANT_ROLE = "beta-tenant";
+/** The Kubernetes group of CI's identity that runs `beta release`. */
+export const RELEASERS_GROUP = "beta-releasers";
+/** Where the platform keeps shared services a Beta's ExternalName Services may point at. */
+export const SHARED_NAMESPACE = "shared";
+
 /** A Kubernetes object type, parsed from its Pulumi type token. */
 export interface KubernetesType {
   /** API group; `core` for the legacy group (`kubernetes:core/v1:Pod`). */
@@ -193,14 +206,23 @@ export function workloadOf(resourceType: string, props: Record<string, unknown>,
 export interface ContainerAt {
   container: Record<string, unknown>;
   path: string;
-  /** `container "web"` or `initContainer "migrate"`, for messages. */
+  /** `container "web"`, `initContainer "migrate"` or `ephemeralContainer "debug"`, for messages. */
   label: string;
 }
 
-/** The containers and initContainers of a pod spec, in that order. */
-export function containersOf(pod: PodSpecAt): ContainerAt[] {
+const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+/**
+ * The containers, initContainers and ephemeralContainers of a pod spec, in that order.
+ * Ephemeral containers (`kubectl debug`) run in the pod with their own securityContext, so a
+ * privileged one is as dangerous as any other; `withEphemeral: false` leaves them out for
+ * rules that do not apply to them (the API refuses `resources` on an ephemeral container:
+ * https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/).
+ */
+export function containersOf(pod: PodSpecAt, withEphemeral = true): ContainerAt[] {
   const found: ContainerAt[] = [];
-  for (const list of ["containers", "initContainers"] as const) {
+  for (const list of CONTAINER_LISTS) {
+    if (list === "ephemeralContainers" && !withEphemeral) continue;
     asArray(pod.spec[list]).forEach((entry, index) => {
       const container = asRecord(entry);
       if (container === undefined) return;

@@ -10,6 +10,14 @@ export interface RuleContext {
   stack: string;
   /** The resource's Pulumi logical name; only used to name the object when it has no `metadata.name`. */
   name?: string;
+  /**
+   * The shared services' host names a Beta's ExternalName Services may point at, besides
+   * `<service>.shared.svc.<clusterDomain>` (the pack's config, from the platform's
+   * `sharedServices`); none when not configured.
+   */
+  sharedServiceHosts?: readonly string[];
+  /** The cluster's DNS domain, for `<service>.shared.svc.<clusterDomain>`; `cluster.local` when not configured. */
+  clusterDomain?: string;
 }
 
 /** Violation messages for one resource; empty when it complies. */
@@ -22,7 +30,20 @@ export interface RuleDefinition {
   /** One sentence for `pulumi preview` output. */
   description: string;
   check: Rule;
+  /**
+   * Keys of {@link RuleContext} the rule reads from the pack's config
+   * (`pulumi up --policy-pack-config <file>`, `{ "<rule name>": { <key>: <value> } }`).
+   */
+  config?: readonly ConfigKey[];
 }
+
+/** The RuleContext keys a rule may take from the pack's config, with their JSON Schema types. */
+export const CONFIG_KEYS = {
+  sharedServiceHosts: { type: "array", items: { type: "string" } },
+  clusterDomain: { type: "string" },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /**
  * One violation message: which rule, which object, which field, what is wrong with it and

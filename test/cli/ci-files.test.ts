@@ -1,7 +1,8 @@
 /**
  * The CI definitions a company copies, checked for what would break them: they parse; every
  * `npx beta <verb>` is a verb with options `beta` has; every script and npm script they run
- * exists; the test job runs as root (the router tests bind port 80 and start dnsmasq); every
+ * exists (`npx tsx` files too); the test job runs as root (the router tests bind port 80 and
+ * start dnsmasq) and then the policy pack over every rendered stack; every
  * job that runs `beta release` or `beta reap` has the Pulumi CLI and the AWS CLI (the EKS
  * kubeconfig runs `aws eks get-token`) before it; the release job commits Pulumi.dev.yaml
  * back, even when a Beta failed; releases wait for green tests and never overlap a reap.
@@ -83,6 +84,9 @@ const RUNS_TESTS = /\bnpm (run )?test\b|\bbash \.ci\/run\b/;
 
 /** Shell files a script runs with `bash <file>`, relative to the repository. */
 const bashFiles = (script: string) => [...script.matchAll(/\bbash ((?:[\w.-]+\/)+[\w.-]+)/g)].map((m) => m[1]);
+/** TypeScript files a script runs with `npx tsx <file>`. */
+const tsxFiles = (script: string) => [...script.matchAll(/\bnpx tsx ((?:[\w.-]+\/)*[\w.-]+\.ts)\b/g)].map((m) => m[1]);
+const RUNS_POLICY_CHECK = /(^|\n)\s*npx tsx scripts\/check-policy\.ts\s*($|\n)/;
 
 const program = buildProgram(fakeDeps());
 const packageScripts = Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts);
@@ -109,6 +113,7 @@ describe.each(files)("%s", (file) => {
   it("runs only files the repository has, and only npm scripts package.json has (also inside those files)", () => {
     const shellFiles = new Set(scripts.flatMap(bashFiles));
     for (const shellFile of shellFiles) expect(existsSync(path.join(repo, shellFile)), shellFile).toBe(true);
+    for (const tsFile of scripts.flatMap(tsxFiles)) expect(existsSync(path.join(repo, tsFile)), tsFile).toBe(true);
     const texts = [...scripts, ...[...shellFiles].filter((f) => existsSync(path.join(repo, f))).map(read)];
     const called = texts.flatMap((text) => [...text.matchAll(/\bnpm (?:run(?:-script)?\s+([\w:-]+)|(test|start|stop|restart)\b)/g)].map((m) => m[1] ?? m[2]));
     for (const name of called) expect(packageScripts, `npm script ${name}`).toContain(name);
@@ -135,6 +140,13 @@ describe.each(files)("%s", (file) => {
 
 /** The files with a test job (on every push), which gates the images and the release. */
 describe.each([".github/workflows/beta-release.yml", CIRCLECI])("%s", (file) => {
+  it("runs the policy pack over every rendered stack in the test job, after the tests", () => {
+    const testJob = jobsOf(file).find((job) => stepIndex(job, RUNS_TESTS) >= 0)!;
+    const check = stepIndex(testJob, RUNS_POLICY_CHECK);
+    expect(check, "npx tsx scripts/check-policy.ts").toBeGreaterThan(stepIndex(testJob, RUNS_TESTS));
+    expect(testJob.steps[check].if ?? testJob.steps[check].when, "runs unconditionally").toBeUndefined();
+  });
+
   it("runs the tests as root, through the repository's test entry", () => {
     const testSteps = jobsOf(file).flatMap((job) => job.steps.filter((s) => s.script !== undefined && RUNS_TESTS.test(s.script)));
     expect(testSteps.length).toBeGreaterThan(0);

@@ -86,6 +86,18 @@ export function namespace(name: string): Declared {
   return { type: "kubernetes:core/v1:Namespace", props: { apiVersion: "v1", kind: "Namespace", metadata: { name } } };
 }
 
+/** Tenant namespace `beta-<developer>` as the platform declares it under the tenancy model. */
+export function tenantNamespace(developer: string): Declared {
+  const labels = {
+    "app.kubernetes.io/part-of": "beta",
+    "beta/tenant": developer,
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/warn": "restricted",
+    "pod-security.kubernetes.io/audit": "restricted",
+  };
+  return { type: "kubernetes:core/v1:Namespace", props: { apiVersion: "v1", kind: "Namespace", metadata: { name: `beta-${developer}`, labels } } };
+}
+
 export function clusterRoleBinding(subjects: Record<string, unknown>[]): Declared {
   return {
     type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
@@ -103,3 +115,35 @@ export function clusterRoleBinding(subjects: Record<string, unknown>[]): Declare
 export function allViolations(declared: Declared, stack: string, name?: string): string[] {
   return rules.flatMap((rule) => rule.check(declared.type, declared.props, { stack, name }));
 }
+
+/** Any Kubernetes object of `apiVersion`/`kind` named `name`, with the rest of its manifest in `body`. */
+export function object(apiVersion: string, kind: string, name: string, namespace: string | undefined, body: Record<string, unknown> = {}): Declared {
+  const group = apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`;
+  return {
+    type: `kubernetes:${group}:${kind}`,
+    props: { apiVersion, kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, ...body },
+  };
+}
+
+/** A Service named `name` in `namespace` with `spec`. */
+export function service(spec: Record<string, unknown>, namespace = ALICE, name = "web"): Declared {
+  return object("v1", "Service", name, namespace, { spec: { ports: [{ name: "http", port: 80, targetPort: "http" }], ...spec } });
+}
+
+const RBAC = "rbac.authorization.k8s.io/v1";
+
+/** A RoleBinding in `namespace` of `roleRef` (a ClusterRole by name) to `subjects`. */
+export function roleBinding(namespace: string, clusterRole: string, subjects: Record<string, unknown>[], name = "tenant"): Declared {
+  return object(RBAC, "RoleBinding", name, namespace, {
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
+    subjects,
+  });
+}
+
+/** A ClusterRole with `rules`. */
+export function clusterRole(name: string, rules: Record<string, unknown>[]): Declared {
+  return object(RBAC, "ClusterRole", name, undefined, { rules });
+}
+
+export const user = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name });
+export const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });

@@ -4,59 +4,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { unknownCheckingProxy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { makePolicies, policies, stackFromUrn, StackOf } from "../../policy/policies";
 import { rules } from "../../policy/rules";
-import { ALICE, PLATFORM, Declared, configMap, firstContainer, namespace, workload } from "./manifests";
+import { ALICE, PLATFORM, configMap, firstContainer, namespace, workload } from "./manifests";
+import { reported, reportedByPack } from "./pack-harness";
 
 const POLICY_DIR = path.join(__dirname, "..", "..", "policy");
-
-/** What the policy server hands a validation: the resource, its URN on `stack`, and stubs for the rest. */
-function fakeArgs(declared: Declared, stack: string, name = "web"): ResourceValidationArgs {
-  return {
-    type: declared.type,
-    props: unknownCheckingProxy(declared.props),
-    urn: `urn:pulumi:${stack}::beta::beta:index:App$${declared.type}::${name}`,
-    name,
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    stackTags: new Map<string, string>(),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: <T extends object>() => ({}) as T,
-    notApplicable: (reason?: string): never => {
-      throw new Error(`not applicable: ${reason}`);
-    },
-  };
-}
-
-/** Runs every validation of `policy` on `declared`, collecting what it reports. */
-async function reported(policy: ResourceValidationPolicy, declared: Declared, stack: string): Promise<string[]> {
-  const messages: string[] = [];
-  const report: ReportViolation = (message) => {
-    messages.push(message);
-  };
-  const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
-  for (const validate of validations) await validate(fakeArgs(declared, stack), report);
-  return messages;
-}
-
-async function reportedByPack(pack: ResourceValidationPolicy[], declared: Declared, stack: string): Promise<Record<string, string[]>> {
-  const byPolicy: Record<string, string[]> = {};
-  for (const policy of pack) {
-    const messages = await reported(policy, declared, stack);
-    if (messages.length > 0) byPolicy[policy.name] = messages;
-  }
-  return byPolicy;
-}
 
 function policy(name: string, pack = policies): ResourceValidationPolicy {
   const found = pack.find((p) => p.name === name);
@@ -70,9 +26,14 @@ describe("the beta-guard-rails pack", () => {
       "container-resources",
       "non-root-containers",
       "no-host-access",
+      "pod-security",
       "pinned-images",
       "no-developer-cluster-role-binding",
+      "safe-rbac",
       "beta-namespace-isolation",
+      "developer-stack-workload-only",
+      "service-exposure",
+      "no-opaque-bundles",
     ]);
     expect(policies.map((p) => p.name)).toEqual(rules.map((r) => r.name));
     for (const p of policies) {
@@ -93,10 +54,12 @@ describe("the beta-guard-rails pack", () => {
   });
 
   it("reports nothing for compliant objects", async () => {
-    for (const declared of [workload("Deployment"), workload("CronJob"), configMap(ALICE), namespace(ALICE)]) {
+    for (const declared of [workload("Deployment"), workload("Job"), configMap(ALICE)]) {
       expect(await reportedByPack(policies, declared, ALICE)).toEqual({});
     }
-    expect(await reportedByPack(policies, workload("Deployment", () => {}, "uber"), PLATFORM)).toEqual({});
+    for (const declared of [workload("Deployment", () => {}, "uber"), workload("CronJob", () => {}, "shared"), namespace("uber")]) {
+      expect(await reportedByPack(policies, declared, PLATFORM)).toEqual({});
+    }
   });
 
   it("takes the stack from the resource's URN", async () => {
@@ -104,7 +67,7 @@ describe("the beta-guard-rails pack", () => {
     // The same ConfigMap is right on alice's stack and wrong on the platform's.
     expect(await reported(isolation, configMap(ALICE), ALICE)).toEqual([]);
     expect(await reported(isolation, configMap(ALICE), PLATFORM)).toEqual([
-      `[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; objects of the platform stack "dev" may not live in a beta- namespace; those belong to developer stacks.`,
+      `[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) in a beta- namespace; its workload belongs to the developer stack.`,
     ]);
   });
 

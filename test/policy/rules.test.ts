@@ -16,19 +16,24 @@ import {
   configMap,
   firstContainer,
   namespace,
+  tenantNamespace,
   workload,
 } from "./manifests";
 
 const RESOURCES = "every container and initContainer must request and limit both cpu and memory";
 const NON_ROOT =
   "containers must run as non-root (runAsNonRoot: true, never runAsUser: 0), unprivileged and without privilege escalation";
-const HOST = "pods may not use hostPath volumes, hostNetwork, hostPID or hostIPC";
+const HOST = "pods may not use hostPath volumes, hostPort, hostNetwork, hostPID or hostIPC";
 const PINNED = "images must name an explicit tag other than latest, or a @sha256: digest";
 const CRB =
   "a ClusterRoleBinding may bind Groups and ServiceAccounts but never a User (developers are Users; grant them a RoleBinding in their beta- namespace)";
 const IN_ALICE = `on stack beta-alice every namespaced object must be in namespace "beta-alice"`;
-const ONLY_OWN_NAMESPACE = `a developer stack may declare no cluster-scoped object except its own Namespace "beta-alice"`;
-const NOT_IN_BETA = `objects of the platform stack "dev" may not live in a beta- namespace; those belong to developer stacks`;
+const WORKLOAD_ONLY =
+  "a developer stack declares only its workload (Secret, ConfigMap, Deployment, Service, Job); the platform stack owns the namespace and its guard rails";
+const ONLY_GUARD_RAILS = `the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) in a beta- namespace; its workload belongs to the developer stack`;
+const BUNDLES = "declare each Kubernetes object as its own resource, so every guard rail sees it";
+/** Where the platform runs its own workloads; kinds a developer stack may not declare are shown there. */
+const SHARED = "shared";
 
 const C0 = "spec.template.spec.containers[0]";
 
@@ -49,11 +54,12 @@ const rejected: Row[] = [
   },
   {
     why: "allowPrivilegeEscalation lets a process gain more rights than its parent",
+    stack: PLATFORM,
     declared: workload("StatefulSet", (pod) => {
       firstContainer(pod).securityContext = { allowPrivilegeEscalation: true };
-    }),
+    }, SHARED),
     messages: [
-      `[non-root-containers] StatefulSet beta-alice/web: ${C0}.securityContext.allowPrivilegeEscalation (container "web") is true; ${NON_ROOT}.`,
+      `[non-root-containers] StatefulSet shared/web: ${C0}.securityContext.allowPrivilegeEscalation (container "web") is true; ${NON_ROOT}.`,
     ],
   },
   {
@@ -65,19 +71,21 @@ const rejected: Row[] = [
   },
   {
     why: "a missing cpu request leaves the scheduler guessing",
+    stack: PLATFORM,
     declared: workload("DaemonSet", (pod) => {
       firstContainer(pod).resources = { requests: { memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-    }),
-    messages: [`[container-resources] DaemonSet beta-alice/web: ${C0}.resources.requests.cpu (container "web") is missing; ${RESOURCES}.`],
+    }, SHARED),
+    messages: [`[container-resources] DaemonSet shared/web: ${C0}.resources.requests.cpu (container "web") is missing; ${RESOURCES}.`],
   },
   {
     why: "an initContainer with no resources at all gets all four named, at the CronJob's pod spec path",
+    stack: PLATFORM,
     declared: workload("CronJob", (pod) => {
       pod.initContainers = [{ ...compliantContainer("migrate"), resources: undefined }];
-    }),
+    }, SHARED),
     messages: ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"].map(
       (field) =>
-        `[container-resources] CronJob beta-alice/web: spec.jobTemplate.spec.template.spec.initContainers[0].resources.${field} (initContainer "migrate") is missing; ${RESOURCES}.`,
+        `[container-resources] CronJob shared/web: spec.jobTemplate.spec.template.spec.initContainers[0].resources.${field} (initContainer "migrate") is missing; ${RESOURCES}.`,
     ),
   },
   {
@@ -89,10 +97,11 @@ const rejected: Row[] = [
   },
   {
     why: "runAsUser 0 on the pod makes root the default for every container",
+    stack: PLATFORM,
     declared: workload("Pod", (pod) => {
       pod.securityContext = { runAsNonRoot: true, runAsUser: 0 };
-    }),
-    messages: [`[non-root-containers] Pod beta-alice/web: spec.securityContext.runAsUser is 0 (root); ${NON_ROOT}.`],
+    }, SHARED),
+    messages: [`[non-root-containers] Pod shared/web: spec.securityContext.runAsUser is 0 (root); ${NON_ROOT}.`],
   },
   {
     why: "without runAsNonRoot nothing stops an image whose USER is root",
@@ -126,13 +135,14 @@ const rejected: Row[] = [
   },
   {
     why: "hostPID and hostIPC show the node's processes and shared memory",
+    stack: PLATFORM,
     declared: workload("Pod", (pod) => {
       pod.hostPID = true;
       pod.hostIPC = true;
-    }),
+    }, SHARED),
     messages: [
-      `[no-host-access] Pod beta-alice/web: spec.hostPID is true; ${HOST}.`,
-      `[no-host-access] Pod beta-alice/web: spec.hostIPC is true; ${HOST}.`,
+      `[no-host-access] Pod shared/web: spec.hostPID is true; ${HOST}.`,
+      `[no-host-access] Pod shared/web: spec.hostIPC is true; ${HOST}.`,
     ],
   },
   {
@@ -206,39 +216,47 @@ const rejected: Row[] = [
       type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
       props: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "alice-reader" }, rules: [] },
     },
-    messages: [`[beta-namespace-isolation] ClusterRole alice-reader: kind is ClusterRole, which is cluster-scoped; ${ONLY_OWN_NAMESPACE}.`],
+    messages: [`[developer-stack-workload-only] ClusterRole alice-reader: kind is ClusterRole (rbac.authorization.k8s.io/v1); ${WORKLOAD_ONLY}.`],
   },
   {
-    why: "a developer stack may create only its own namespace",
+    why: "a developer stack may not create another developer's namespace",
     declared: namespace("beta-bob"),
-    messages: [`[beta-namespace-isolation] Namespace beta-bob: metadata.name is "beta-bob"; ${ONLY_OWN_NAMESPACE}.`],
+    messages: [`[developer-stack-workload-only] Namespace beta-bob: kind is Namespace (core/v1); ${WORKLOAD_ONLY}.`],
+  },
+  {
+    why: "under the tenancy model a developer stack does not create even its own namespace: the platform does",
+    declared: namespace(ALICE),
+    messages: [`[developer-stack-workload-only] Namespace beta-alice: kind is Namespace (core/v1); ${WORKLOAD_ONLY}.`],
   },
   {
     why: "a developer ClusterRoleBinding breaks two rules at once, and both say so",
     declared: clusterRoleBinding([{ kind: "User", name: "alice" }]),
     messages: [
       `[no-developer-cluster-role-binding] ClusterRoleBinding beta-view: subjects[0] is User "alice"; ${CRB}.`,
-      `[beta-namespace-isolation] ClusterRoleBinding beta-view: kind is ClusterRoleBinding, which is cluster-scoped; ${ONLY_OWN_NAMESPACE}.`,
+      `[developer-stack-workload-only] ClusterRoleBinding beta-view: kind is ClusterRoleBinding (rbac.authorization.k8s.io/v1); ${WORKLOAD_ONLY}.`,
     ],
   },
   {
-    why: "a platform object in a beta- namespace would be destroyed with, or clash with, that Beta",
+    why: "a platform workload in a beta- namespace would clash with that Beta's own",
     stack: PLATFORM,
     declared: configMap("beta-alice"),
-    messages: [`[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; ${NOT_IN_BETA}.`],
+    messages: [`[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; ${ONLY_GUARD_RAILS}.`],
   },
   {
-    why: "the platform may not own a Beta's namespace",
+    why: "a tenant namespace without its tenant label and Pod Security level is no guard rail",
     stack: PLATFORM,
     declared: namespace("beta-alice"),
     messages: [
-      `[beta-namespace-isolation] Namespace beta-alice: metadata.name is "beta-alice"; the platform stack "dev" may not own a beta- namespace; each belongs to its developer stack.`,
+      `[beta-namespace-isolation] Namespace beta-alice: metadata.labels["beta/tenant"] is missing; a tenant namespace beta-alice carries beta/tenant: alice.`,
+      `[beta-namespace-isolation] Namespace beta-alice: metadata.labels["pod-security.kubernetes.io/enforce"] is missing; a tenant namespace enforces Pod Security baseline or restricted.`,
     ],
   },
   {
-    why: "a Helm release on a developer stack installs into its namespace only",
-    declared: { type: "kubernetes:helm.sh/v3:Release", props: { name: "redis", chart: "redis", namespace: "default" } },
-    messages: [`[beta-namespace-isolation] Release redis: namespace is "default"; ${IN_ALICE}.`],
+    why: "a Helm release installs objects no rule sees",
+    declared: { type: "kubernetes:helm.sh/v3:Release", props: { name: "redis", chart: "redis", namespace: ALICE } },
+    messages: [
+      `[no-opaque-bundles] Release redis: type is kubernetes:helm.sh/v3:Release, a Helm release, whose objects Helm installs out of the policies' sight; ${BUNDLES}.`,
+    ],
   },
   {
     why: "a patch that turns on privileged is caught even though patches may omit everything else",
@@ -259,9 +277,14 @@ const rejected: Row[] = [
 ];
 
 const accepted: { why: string; stack?: string; declared: Declared }[] = [
-  ...(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"] as const).map((kind) => ({
+  ...(["Deployment", "Job"] as const).map((kind) => ({
     why: `a compliant ${kind} in the Beta's namespace`,
     declared: workload(kind),
+  })),
+  ...(["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"] as const).map((kind) => ({
+    why: `a compliant ${kind} of the platform`,
+    stack: PLATFORM,
+    declared: workload(kind, () => {}, SHARED),
   })),
   {
     why: "runAsNonRoot on each container is as good as on the pod",
@@ -304,7 +327,19 @@ const accepted: { why: string; stack?: string; declared: Declared }[] = [
       pod.hostNetwork = false;
     }),
   },
-  { why: "a developer stack creates its own namespace", declared: namespace(ALICE) },
+  {
+    why: "the platform owns a tenant namespace, labelled for its tenant and Pod Security",
+    stack: PLATFORM,
+    declared: tenantNamespace("alice"),
+  },
+  {
+    why: "the platform puts a tenant's ResourceQuota in its namespace",
+    stack: PLATFORM,
+    declared: {
+      type: "kubernetes:core/v1:ResourceQuota",
+      props: { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "beta-quota", namespace: ALICE }, spec: { hard: { "limits.cpu": "4" } } },
+    },
+  },
   { why: "a ConfigMap in the Beta's namespace", declared: configMap(ALICE) },
   {
     why: "the platform binds a Group and a ServiceAccount cluster-wide for its tooling",
@@ -340,10 +375,6 @@ const accepted: { why: string; stack?: string; declared: Declared }[] = [
   {
     why: "the Kubernetes provider is not an object in a namespace",
     declared: { type: "pulumi:providers:kubernetes", props: { namespace: "default" } },
-  },
-  {
-    why: "a Helm release in the Beta's namespace",
-    declared: { type: "kubernetes:helm.sh/v3:Release", props: { name: "redis", chart: "redis", namespace: ALICE } },
   },
 ];
 
