@@ -8,29 +8,15 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ruleContext } from "../../policy/pack-config";
+import * as programNames from "../../lib/platform-names";
+import { RELEASERS_GROUP, SHARED_NAMESPACE, TENANT_LABEL, TENANT_ROLE } from "../../policy/rules/kubernetes";
 import { rules } from "../../policy/rules";
-import { Finding, StackCheck, checkRenderedStacks, formatChecks } from "../../scripts/policy-check";
+import { StackCheck, checkRenderedStacks, formatChecks } from "../../scripts/policy-check";
 
 const REPO = path.join(__dirname, "..", "..");
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
-/**
- * The violations the program has only until the tenancy model (issue 9: the platform owns
- * each tenant's namespace and guard rails, the shared deployer role is gone) lands on main.
- * Each entry must still match a violation, so a stale one fails too.
- *
- * WHEN THE TENANCY MODEL LANDS: empty this list. The test then expects no violation at all.
- */
-const UNTIL_TENANCY_MODEL: { stack: string; message: RegExp }[] = [
-  // The shared deployer may bind `edit`: RBAC that lifts its holder.
-  { stack: "dev", message: /^\[safe-rbac\] ClusterRole beta-deployer: rules\[\d+\]\.verbs has "bind"/ },
-  // A developer stack still declares its namespace and guard rails, and the EndpointSlice of an IP backend.
-  ...["Namespace beta-alice", "ResourceQuota beta-alice/", "LimitRange beta-alice/", "NetworkPolicy beta-alice/", "RoleBinding beta-alice/", "EndpointSlice beta-alice/"].map(
-    (object) => ({ stack: "beta-alice", message: new RegExp(`^\\[developer-stack-workload-only\\] ${object.replace(/\//g, "\\/")}`) }),
-  ),
-];
-
-const pending = (finding: Finding) => UNTIL_TENANCY_MODEL.some((entry) => entry.stack === finding.stack && entry.message.test(finding.message));
+const packNames = { TENANT_LABEL, TENANT_ROLE, RELEASERS_GROUP, SHARED_NAMESPACE };
 
 describe("every stack this repository deploys, rendered offline", () => {
   let checks: StackCheck[];
@@ -58,14 +44,12 @@ describe("every stack this repository deploys, rendered offline", () => {
     expect(found).toEqual([expect.stringMatching(/^\[pinned-images\] Deployment beta-alice\/.*containers\[0\]\.image .*"nginx:latest"/)]);
   });
 
-  it("declares nothing that breaks a guard rail, but for what the tenancy model removes", () => {
-    const findings = checks.flatMap((check) => check.findings);
-    expect(findings.filter((finding) => !pending(finding)), formatChecks(checks)).toEqual([]);
+  it("declares nothing that breaks a guard rail", () => {
+    expect(checks.flatMap((check) => check.findings), formatChecks(checks)).toEqual([]);
   });
 
-  it("still has every violation listed in UNTIL_TENANCY_MODEL (once the model lands, empty that list)", () => {
-    const findings = checks.flatMap((check) => check.findings);
-    const stale = UNTIL_TENANCY_MODEL.filter((entry) => !findings.some((f) => f.stack === entry.stack && entry.message.test(f.message)));
-    expect(stale.map((entry) => `${entry.stack}: ${entry.message}`)).toEqual([]);
+  it("the pack's copies of the platform's names are the program's own", () => {
+    // The pack is its own package, so it keeps these names; they must not drift apart.
+    expect(packNames).toEqual({ TENANT_LABEL: programNames.TENANT_LABEL, TENANT_ROLE: programNames.TENANT_ROLE, RELEASERS_GROUP: programNames.RELEASERS_GROUP, SHARED_NAMESPACE: programNames.SHARED_NAMESPACE });
   });
 });
