@@ -7,6 +7,11 @@
  *
  * Runs never overlap: changes, full re-syncs and pod checks are queued and served one at
  * a time, so changes arriving during a run make exactly one follow-up run.
+ *
+ * A fresh container (the first sync of a watching session, or a replaced pod) that runs a
+ * release image gets only the files that differ from the release's commit, then a checksum
+ * run over the whole tree in the background, served after every pending change
+ * (release-baseline.ts).
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -21,6 +26,7 @@ import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRule
 import { contentChanges, formatBytes, summariseChanges, type Change } from "./itemize";
 import { kubectlPath } from "./kubectl";
 import { describeReplacement, lookupPod, samePodInstance, type PodTarget } from "./pod";
+import { changedSince, releaseCommitOf } from "./release-baseline";
 import { prepareRsync, RSH_SCRIPT, runRsync, type PreparedRsync, type RsyncOutcome, type RsyncRunOptions } from "./rsync";
 import { watchTree, type TreeWatcher } from "./watcher";
 
@@ -131,6 +137,10 @@ interface Job {
   paths?: string[];
   /** Rebuild the watcher afterwards (ignore rules changed, so what is watched changes). */
   rewatch?: boolean;
+  /** The container is new: a release image lets the run send only what differs from its commit. */
+  fresh?: boolean;
+  /** Compare checksums instead of size + mtime (the background verification). */
+  checksum?: boolean;
 }
 
 class Session implements SyncSession {
@@ -157,6 +167,10 @@ class Session implements SyncSession {
 
   private pending = new Set<string>();
   private fullRequest: Job | undefined;
+  /** The background checksum run after a first sync from a release; served when idle. */
+  private verifyRequest: Job | undefined;
+  /** The initial watcher's readiness; a whole-tree run waits for it, a release-baseline run does not. */
+  private watcherReady: Promise<void> = Promise.resolve();
   private checkRequested = false;
   private busy = false;
   private stopped = false;
@@ -202,9 +216,12 @@ class Session implements SyncSession {
       if (!stat?.isDirectory()) throw new SyncError(`${this.root} is not a directory: pass --path with the app's source directory`, false);
       this.workDir = await fs.mkdtemp(path.join(os.tmpdir(), "beta-sync-"));
       const watch = !this.options.once && !this.options.dryRun;
-      // Watch before the first sync, so an edit made while it runs is not missed.
-      if (watch) await this.startWatcher((await scanTree(this.root)).rules);
-      await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync" });
+      // Watch before the first whole-tree sync, so an edit made while it runs is not missed.
+      // A first sync from a release need not wait: the verification after it covers the
+      // whole tree once the watcher is ready.
+      if (watch) this.watcherReady = this.startWatcher((await scanTree(this.root)).rules);
+      await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync", fresh: watch });
+      await this.watcherReady;
       if (!watch || this.stopped) return void (await this.finish());
       this.emit({ type: "watching", message: `watching ${this.root} for changes (Ctrl-C to stop)`, localPath: this.root });
       this.resolveWatching(true);
@@ -314,6 +331,12 @@ class Session implements SyncSession {
           await this.checkPod();
           continue;
         }
+        const verify = this.verifyRequest;
+        if (verify) {
+          this.verifyRequest = undefined;
+          await this.syncWithRetry(verify);
+          continue;
+        }
         break;
       }
     } catch (error) {
@@ -404,11 +427,11 @@ class Session implements SyncSession {
         if (this.needLookup || !this.pod) {
           const replaced = await this.refreshPod();
           lookedUp = true;
-          if (replaced) current = { ...current, full: true, reason: replaced, paths: undefined };
+          if (replaced) current = this.resyncJob(replaced);
         }
         const replaced = await this.runOnce(current, !lookedUp);
         if (replaced === undefined) return;
-        current = { ...current, full: true, reason: replaced, paths: undefined };
+        current = this.resyncJob(replaced);
         failures = 0;
       } catch (error) {
         const e = toSyncError(error);
@@ -432,6 +455,40 @@ class Session implements SyncSession {
     }
   }
 
+  /** The whole-tree run into a replacement container. */
+  private resyncJob(reason: string): Job {
+    return { full: true, reason, fresh: !this.options.once && !this.options.dryRun };
+  }
+
+  /**
+   * For a fresh container running a release image: the paths that differ from the
+   * release's commit, with the background verification queued. Undefined: sync the whole
+   * tree (the reason is reported).
+   */
+  private async releaseBaseline(target: PodTarget, job: Job): Promise<{ paths: string[]; reason: string } | undefined> {
+    const commit = releaseCommitOf(target.image);
+    const image = target.image ?? "(unknown image)";
+    const fallback = (why: string): undefined => {
+      this.emit({ type: "baseline", message: `${why}: syncing the whole tree` });
+      return undefined;
+    };
+    if (!commit) return fallback(`container ${target.container} runs ${image}, not a release build (master-<commit>)`);
+    const baseline = await changedSince(this.root, commit, this.abort.signal);
+    if (baseline.status !== "ok") return fallback(`container ${target.container} runs release ${commit}, but ${baseline.reason}`);
+    const rules = this.rules;
+    const paths = rules ? baseline.paths.filter((p) => !rules.isIgnored(p, false)) : baseline.paths;
+    const threshold = this.options.fullSyncThreshold ?? 500;
+    if (paths.length > threshold) return fallback(`${paths.length} files differ from release ${commit.slice(0, 7)}, more than ${threshold}`);
+    this.verifyRequest = { full: true, checksum: true, reason: `verifying the rest against release ${commit.slice(0, 7)}` };
+    this.emit({
+      type: "baseline",
+      message: `container ${target.container} runs release ${commit.slice(0, 7)}: sending the ${paths.length} files that differ from it, then verifying the rest in the background`,
+      commit: baseline.commit,
+      files: paths.length,
+    });
+    return { paths, reason: `${job.reason}, ${paths.length} files changed since release ${commit.slice(0, 7)}` };
+  }
+
   /**
    * One rsync run. With `check`, the pod is looked up while rsync runs (not before, which
    * would add a kubectl round trip to every save), unless a lookup confirmed it within the
@@ -448,7 +505,16 @@ class Session implements SyncSession {
     let receiverRules: string[];
     let paths: string[] | undefined;
     let files = 0;
-    if (job.full || !this.rules) {
+    const baseline = job.full && job.fresh ? await this.releaseBaseline(target, job) : undefined;
+    if (job.full && !baseline) await this.watcherReady;
+    if (baseline) {
+      paths = baseline.paths;
+      receiverRules = this.rules?.receiverRules() ?? [];
+      filterRules = receiverRules;
+      files = paths.length;
+      this.emit({ type: "sync-start", message: `first sync (${baseline.reason}) into ${target.name}:${remotePath}…`, full: false, reason: baseline.reason, files });
+      if (paths.length === 0) return undefined;
+    } else if (job.full || !this.rules) {
       const scan = await scanTree(this.root);
       this.rules = scan.rules;
       files = scan.files;
@@ -493,7 +559,9 @@ class Session implements SyncSession {
       preconnected = true;
     } else {
       prepared?.discard();
-      transfer = runRsync({ localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false }, runOptions);
+      // A dry run reports content differences only, so it compares checksums too.
+      const checksum = job.checksum === true || this.options.dryRun === true;
+      transfer = runRsync({ localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false, checksum }, runOptions);
     }
     const [outcome, seen]: [RsyncOutcome, PodTarget | undefined] = await Promise.all([transfer, checking]);
     if (seen && !samePodInstance(seen, target)) return this.adoptPod(seen);
@@ -525,6 +593,8 @@ class Session implements SyncSession {
         let message: string;
         if (this.options.dryRun) {
           message = `dry run: ${summariseChanges(contentChanges(outcome.changes))} would be made in ${where}; nothing was changed`;
+        } else if (baseline) {
+          message = `first sync done (${baseline.reason}): ${summariseChanges(contentChanges(outcome.changes))}; ${sent}`;
         } else if (job.full) {
           message = `full sync done (${job.reason}): ${summariseChanges(contentChanges(outcome.changes))}; ${files} files checked, ${sent}`;
         } else {
@@ -534,7 +604,7 @@ class Session implements SyncSession {
         this.emit({
           type: "sync",
           message,
-          full: job.full,
+          full: job.full && !baseline,
           dryRun: this.options.dryRun ?? false,
           reason: job.reason,
           changes: outcome.changes,
