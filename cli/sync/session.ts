@@ -22,7 +22,7 @@ import { Batcher } from "./batcher";
 import { systemClock, type Clock, type TimerHandle } from "./clock";
 import { SyncError } from "./errors";
 import type { SyncEvent, SyncLogger } from "./events";
-import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRules } from "./ignore-rules";
+import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRules, type TreeScan } from "./ignore-rules";
 import { contentChanges, formatBytes, summariseChanges, type Change } from "./itemize";
 import { kubectlPath } from "./kubectl";
 import { describeReplacement, lookupPod, samePodInstance, type PodTarget } from "./pod";
@@ -424,12 +424,16 @@ class Session implements SyncSession {
       if (this.stopped) return;
       try {
         let lookedUp = false;
+        // A whole-tree run's scan goes alongside the pod lookup, so the run need not wait for it
+        // (a fresh container may not need it: see releaseBaseline).
+        let prescan: Promise<TreeScan> | undefined;
         if (this.needLookup || !this.pod) {
+          if (current.full && !current.fresh) prescan = scanTree(this.root);
           const replaced = await this.refreshPod();
           lookedUp = true;
           if (replaced) current = this.resyncJob(replaced);
         }
-        const replaced = await this.runOnce(current, !lookedUp);
+        const replaced = await this.runOnce(current, !lookedUp, prescan);
         if (replaced === undefined) return;
         current = this.resyncJob(replaced);
         failures = 0;
@@ -495,7 +499,7 @@ class Session implements SyncSession {
    * last second (a burst of saves needs no burst of lookups; the poll covers the rest). A
    * replacement found makes the caller re-sync everything. Returns its message, if any.
    */
-  private async runOnce(job: Job, check: boolean): Promise<string | undefined> {
+  private async runOnce(job: Job, check: boolean, prescan?: Promise<TreeScan>): Promise<string | undefined> {
     const target = this.pod;
     const remotePath = this.remotePath;
     const workDir = this.workDir;
@@ -515,7 +519,7 @@ class Session implements SyncSession {
       this.emit({ type: "sync-start", message: `first sync (${baseline.reason}) into ${target.name}:${remotePath}…`, full: false, reason: baseline.reason, files });
       if (paths.length === 0) return undefined;
     } else if (job.full || !this.rules) {
-      const scan = await scanTree(this.root);
+      const scan = await (prescan ?? scanTree(this.root));
       this.rules = scan.rules;
       files = scan.files;
       receiverRules = scan.rules.receiverRules();

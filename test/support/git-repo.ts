@@ -1,7 +1,7 @@
 /** A throwaway git repository for tests and benchmarks that need a release commit. */
 import { execFileSync } from "node:child_process";
 
-const IDENTITY = ["-c", "user.name=Beta Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"];
+const IDENTITY = ["-c", "user.name=Beta Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", "-c", "gc.auto=0"];
 
 /** Runs git in `dir` and returns its trimmed output. */
 export function git(dir: string, ...args: string[]): string {
