@@ -169,7 +169,9 @@ class Session implements SyncSession {
   private fullRequest: Job | undefined;
   /** The background checksum run after a first sync from a release; served when idle. */
   private verifyRequest: Job | undefined;
-  /** The initial watcher's readiness; a whole-tree run waits for it, a release-baseline run does not. */
+  /** Starts the initial watcher; a whole-tree run starts it first, a release-baseline run after itself. */
+  private startWatching: (() => Promise<void>) | undefined;
+  /** The initial watcher's readiness. */
   private watcherReady: Promise<void> = Promise.resolve();
   private checkRequested = false;
   private busy = false;
@@ -217,11 +219,15 @@ class Session implements SyncSession {
       this.workDir = await fs.mkdtemp(path.join(os.tmpdir(), "beta-sync-"));
       const watch = !this.options.once && !this.options.dryRun;
       // Watch before the first whole-tree sync, so an edit made while it runs is not missed.
-      // A first sync from a release need not wait: the verification after it covers the
-      // whole tree once the watcher is ready.
-      if (watch) this.watcherReady = this.startWatcher((await scanTree(this.root)).rules);
+      // A first sync from a release starts watching after itself, so the two do not compete
+      // for the CPU: the verification after it covers the whole tree once the watcher is ready.
+      if (watch) {
+        const rules = (await scanTree(this.root)).rules;
+        this.rules = rules;
+        this.startWatching = () => this.startWatcher(rules);
+      }
       await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync", fresh: watch });
-      await this.watcherReady;
+      await this.watchNow();
       if (!watch || this.stopped) return void (await this.finish());
       this.emit({ type: "watching", message: `watching ${this.root} for changes (Ctrl-C to stop)`, localPath: this.root });
       this.resolveWatching(true);
@@ -246,6 +252,14 @@ class Session implements SyncSession {
       this.resolveDone({ ok: error === undefined, error, runs: this.runs });
     })();
     return this.finishing;
+  }
+
+  /** Starts the initial watcher if it is not running yet; resolves once it is ready. */
+  private watchNow(): Promise<void> {
+    const start = this.startWatching;
+    this.startWatching = undefined;
+    if (start) this.watcherReady = start();
+    return this.watcherReady;
   }
 
   private async startWatcher(rules: IgnoreRules): Promise<void> {
@@ -510,7 +524,7 @@ class Session implements SyncSession {
     let paths: string[] | undefined;
     let files = 0;
     const baseline = job.full && job.fresh ? await this.releaseBaseline(target, job) : undefined;
-    if (job.full && !baseline) await this.watcherReady;
+    if (job.full && !baseline) await this.watchNow();
     if (baseline) {
       paths = baseline.paths;
       receiverRules = this.rules?.receiverRules() ?? [];
