@@ -1,11 +1,19 @@
 /**
  * `beta sync` benchmark, through the kubectl stand-in and real rsync (run with
- * `npx tsx bench/sync.ts`). Prints figures; asserts nothing.
+ * `npx tsx bench/sync.ts`). Prints figures; asserts nothing. Everything lives in temp
+ * directories; rsync's "connection" is the stand-in's pipe, nothing touches the network.
  *
  * - initial sync of a generated tree of 5,000 files;
  * - save-to-visible latency: a local single-file edit until the new content is in the
- *   remote directory (p50/p95 over 50 edits; goals p50 < 250 ms, p95 < 500 ms);
- * - bytes sent for a one-line change in a 5 MB file (rsync --stats; goal < 64 KB).
+ *   remote directory (p50/p95 over 50 edits; goals p50 < 250 ms, p95 < 500 ms); each edit
+ *   waits until the run before it has ended and the next pre-connected run is up, so it
+ *   measures a save's latency, not queueing behind the stand-in's start-up;
+ * - watch-mode bytes sent for a one-line change in a 5 MB file (rsync --stats; goal < 64 KB);
+ * - whole-tree run (`beta sync --once`) after a one-line change in a 5 MB tree vs plain
+ *   `rsync -a` of the same tree through the same stand-in, bytes and time, three
+ *   interleaved rounds (goal ≤ 1.1x);
+ * - first sync into a container running release commit C of a 50,000-file tree with 3
+ *   files changed since C vs plain `rsync -a` of the tree into the same container (goal ≥ 10x).
  *
  * Each "kubectl exec" starts the Node stand-in, which costs tens of ms of CPU that a real
  * kubectl (a Go binary) does not; a busy machine shows in every figure, so the load
@@ -16,7 +24,10 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startSync, type SyncEvent } from "../cli/sync";
+import { startSync, syncOnce, type SyncEvent } from "../cli/sync";
+import { parseStats } from "../cli/sync/itemize";
+import { rshCommand, RSH_HOST, RSH_SCRIPT } from "../cli/sync/rsync";
+import { commitAll, exportCommit } from "../test/support/git-repo";
 import { FAKE_KUBECTL, SyncFixture, waitFor } from "../test/support/sync-fixture";
 
 const FILES = 5000;
@@ -67,7 +78,19 @@ function standInCost(env: NodeJS.ProcessEnv): number {
   return percentile(times.sort((a, b) => a - b), 50);
 }
 
+/** Sections to run: `npx tsx bench/sync.ts [watch] [once] [release]` (default: all three). */
+const SECTIONS = process.argv.slice(2).length > 0 ? new Set(process.argv.slice(2)) : new Set(["watch", "once", "release"]);
+
 async function main(): Promise<void> {
+  if (SECTIONS.has("watch")) await watchMode();
+  const wholeTree = SECTIONS.has("once") ? await wholeTreeVsRsync() : undefined;
+  const firstSync = SECTIONS.has("release") ? await firstSyncVsRsync() : undefined;
+  console.log("");
+  if (wholeTree) console.log(`whole-tree run vs plain rsync -a (median of ${ROUNDS}): bytes ${wholeTree.bytes.toFixed(2)}x, time ${wholeTree.time.toFixed(2)}x (goal ≤ 1.1x)`);
+  if (firstSync) console.log(`first sync from a release vs plain rsync -a of the 50,000-file tree: ${firstSync.toFixed(1)}x faster (goal ≥ 10x)`);
+}
+
+async function watchMode(): Promise<void> {
   const fixture = await SyncFixture.create();
   try {
     const remote = await fixture.newRemote("a");
@@ -97,6 +120,8 @@ async function main(): Promise<void> {
 
     // Save-to-visible latency of single-file edits.
     const latencies: number[] = [];
+    let runsSeen = events.filter((e) => e.type === "sync").length;
+    await waitFor(`the first pre-connected run`, () => idleConnection(fixture), 20_000, 5);
     for (let n = 0; n < EDITS; n++) {
       const i = (n * 97) % FILES;
       const rel = path.join("src", `dir${i % DIRS}`, `file${i}.js`);
@@ -105,8 +130,12 @@ async function main(): Promise<void> {
       await fs.writeFile(path.join(fixture.local, rel), content);
       await waitFor(`edit ${n}`, async () => (await fs.readFile(path.join(remote, rel), "utf8").catch(() => "")) === content, 20_000, 1);
       latencies.push(performance.now() - saved);
-      // Let the run report and settle before the next save, so edits are independent.
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      // The next save waits for this run's report and for the next run to be connected and
+      // idle (the stand-in's start-up is done), so each edit measures a save's latency.
+      const reported = runsSeen + 1;
+      await waitFor(`run ${n} to report`, () => events.filter((e) => e.type === "sync").length >= reported, 20_000, 2);
+      runsSeen = events.filter((e) => e.type === "sync").length;
+      await waitFor(`the next run to connect`, () => idleConnection(fixture), 20_000, 5);
     }
     const sorted = [...latencies].sort((a, b) => a - b);
     const runs = events.filter((e): e is RunEvent => e.type === "sync" && !e.full);
@@ -129,9 +158,122 @@ async function main(): Promise<void> {
     const bigRun = await waitFor("the big file's run", () => events.slice(before).find((e): e is RunEvent => e.type === "sync" && e.changes.some((c) => c.path === "data/big.txt")));
     console.log("");
     console.log(`one-line change in a ${(big.length / 1024 / 1024).toFixed(1)} MB file:`);
-    console.log(`  bytes sent ${bigRun.stats.bytesSent} (${(bigRun.stats.bytesSent / 1024).toFixed(1)} KB; goal < 64 KB)   bytes received ${bigRun.stats.bytesReceived}   run ${bigRun.durationMs.toFixed(0)} ms`);
+    console.log(`  watch mode: bytes sent ${bigRun.stats.bytesSent} (${(bigRun.stats.bytesSent / 1024).toFixed(1)} KB; goal < 64 KB)   bytes received ${bigRun.stats.bytesReceived}   run ${bigRun.durationMs.toFixed(0)} ms`);
 
     await session.stop();
+  } finally {
+    await fixture.cleanup();
+  }
+}
+
+/** An exec session is up and idle: every run so far has ended and one more is connected. */
+async function idleConnection(fixture: SyncFixture): Promise<boolean> {
+  const log = await fixture.sessionEvents();
+  const open = log.filter(([e]) => e === "#connected").length - log.filter(([e]) => e === "#ended").length;
+  return open === 1 && log.at(-1)?.[0] === "#connected";
+}
+
+const ROUNDS = 5;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+/** Plain `rsync -a` of the local tree (without `.git`, which beta sync never sends) into `remote`, through the same rsh and stand-in. */
+function plainRsync(fixture: SyncFixture, local: string, remote: string): { ms: number; bytesSent: number; ok: boolean; stderr: string } {
+  const env = { ...fixture.env, BETA_SYNC_KUBECTL: FAKE_KUBECTL, BETA_SYNC_NAMESPACE: "beta-alice", BETA_SYNC_POD: "web-abc", BETA_SYNC_CONTAINER: "web" };
+  const start = performance.now();
+  const result = spawnSync("rsync", ["-a", "--delete", "--exclude=/.git", "--stats", `--rsh=${rshCommand(RSH_SCRIPT)}`, "./", `${RSH_HOST}:${remote}/`], { cwd: local, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - start;
+  return { ms, bytesSent: parseStats(result.stdout).bytesSent, ok: result.status === 0 || result.status === 24, stderr: result.stderr };
+}
+
+/** One-line change in a 5 MB tree: `beta sync --once` vs plain `rsync -a`, three interleaved rounds. */
+async function wholeTreeVsRsync(): Promise<{ bytes: number; time: number }> {
+  const fixture = await SyncFixture.create();
+  try {
+    const remote = await fixture.newRemote("once");
+    const plain = await fixture.newRemote("plain");
+    await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)] });
+    const files = 2600;
+    for (let d = 0; d < 20; d++) await fs.mkdir(path.join(fixture.local, `dir${d}`), { recursive: true });
+    const fileOf = (i: number) => path.join(fixture.local, `dir${i % 20}`, `file${i}.js`);
+    for (let i = 0; i < files; i++) await fs.writeFile(fileOf(i), sourceFile(i));
+    const size = (await Promise.all(Array.from({ length: files }, (_, i) => fs.stat(fileOf(i))))).reduce((sum, st) => sum + st.size, 0);
+    const once = async () => {
+      const events: SyncEvent[] = [];
+      const start = performance.now();
+      const outcome = await syncOnce({ name: "alice", app: "web", localPath: fixture.local }, { env: fixture.env, log: (e) => events.push(e) });
+      if (!outcome.ok) throw new Error(outcome.error?.message);
+      const run = events.find((e): e is RunEvent => e.type === "sync");
+      return { ms: performance.now() - start, runMs: run?.durationMs ?? NaN, bytesSent: run?.stats.bytesSent ?? NaN };
+    };
+    await once();
+    plainRsync(fixture, fixture.local, plain);
+    const rows: { beta: Awaited<ReturnType<typeof once>>; plain: ReturnType<typeof plainRsync> }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const file = fileOf(round * 101);
+      await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace("line 7 ", `line 7 (edit ${round})`));
+      // Alternate which goes first, so neither always meets a warm cache.
+      if (round % 2 === 0) {
+        const beta = await once();
+        rows.push({ beta, plain: plainRsync(fixture, fixture.local, plain) });
+      } else {
+        const p = plainRsync(fixture, fixture.local, plain);
+        rows.push({ beta: await once(), plain: p });
+      }
+    }
+    console.log("");
+    console.log(`whole-tree run after a one-line change, ${files} files, ${(size / 1024 / 1024).toFixed(1)} MB, ${ROUNDS} interleaved rounds:`);
+    for (const [i, r] of rows.entries()) {
+      console.log(`  round ${i + 1}: beta sync --once ${r.beta.bytesSent} B sent, rsync run ${r.beta.runMs.toFixed(0)} ms (whole command ${r.beta.ms.toFixed(0)} ms)   plain rsync -a ${r.plain.bytesSent} B sent, ${r.plain.ms.toFixed(0)} ms`);
+    }
+    const bytes = median(rows.map((r) => r.beta.bytesSent)) / median(rows.map((r) => r.plain.bytesSent));
+    const time = median(rows.map((r) => r.beta.runMs)) / median(rows.map((r) => r.plain.ms));
+    const whole = median(rows.map((r) => r.beta.ms)) / median(rows.map((r) => r.plain.ms));
+    console.log(`  medians: bytes ${bytes.toFixed(2)}x, rsync run time ${time.toFixed(2)}x, whole command (pod lookup and tree scan included) ${whole.toFixed(2)}x of plain rsync -a`);
+    return { bytes, time };
+  } finally {
+    await fixture.cleanup();
+  }
+}
+
+/** A 50,000-file repository, released as commit C, 3 files changed since: first sync vs plain rsync -a. */
+async function firstSyncVsRsync(): Promise<number> {
+  const fixture = await SyncFixture.create();
+  try {
+    const count = 50_000;
+    const dirs = 500;
+    const generated = performance.now();
+    for (let d = 0; d < dirs; d++) await fs.mkdir(path.join(fixture.local, `pkg${d}`));
+    const fileOf = (i: number) => path.join(fixture.local, `pkg${i % dirs}`, `m${i}.js`);
+    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => fs.writeFile(fileOf(i + k), `export const m${i + k} = ${i + k};\n`)));
+    const commit = commitAll(fixture.local);
+    const plain = await fixture.newRemote("plain");
+    const release = await fixture.newRemote("release");
+    exportCommit(fixture.local, commit, plain);
+    exportCommit(fixture.local, commit, release);
+    for (const i of [7, 20_011, 49_999]) await fs.appendFile(fileOf(i), "// changed\n");
+    console.log("");
+    console.log(`first sync into a release container: ${count} files in ${dirs} directories, 3 changed since the release (set up in ${((performance.now() - generated) / 1000).toFixed(1)} s)`);
+
+    await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", plain)] });
+    const rsync = plainRsync(fixture, fixture.local, plain);
+    if (!rsync.ok) throw new Error(`plain rsync failed: ${rsync.stderr}`);
+    console.log(`  plain rsync -a of the tree: ${(rsync.ms / 1000).toFixed(2)} s, ${(rsync.bytesSent / 1024).toFixed(0)} KB sent`);
+
+    await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", release, { containers: [{ name: "web", workingDir: release, image: `example/web:master-${commit.slice(0, 7)}` }] })] });
+    const events: SyncEvent[] = [];
+    const start = performance.now();
+    const session = startSync({ name: "alice", app: "web", localPath: fixture.local }, { env: fixture.env, log: (e) => events.push(e) });
+    const first = await waitFor("the first sync", () => events.find((e): e is RunEvent => e.type === "sync"), 120_000, 5);
+    const firstMs = performance.now() - start;
+    const baseline = events.find((e) => e.type === "baseline");
+    console.log(`  ${baseline?.message}`);
+    console.log(`  beta sync, start → first sync done: ${(firstMs / 1000).toFixed(2)} s (its rsync run ${first.durationMs.toFixed(0)} ms, ${first.stats.bytesSent} B sent)`);
+    const verify = await waitFor("the background verification", () => events.find((e): e is RunEvent => e.type === "sync" && e.full), 600_000, 20);
+    console.log(`  then, in the background: ${verify.message}`);
+    await session.stop();
+    const ratio = rsync.ms / firstMs;
+    console.log(`  first sync ${ratio.toFixed(1)}x faster than plain rsync -a`);
+    return ratio;
   } finally {
     await fixture.cleanup();
   }

@@ -2,7 +2,8 @@
  * Brings every developer stack up to date after a release: each `beta-*` stack is updated
  * through the gateway, at most `parallel` at a time. One stack's failure never stops the
  * others; a stack busy with another update is retried later with backoff; a pinned Beta is
- * updated with its pin untouched; an opted-out Beta is skipped. Depends only on the gateway
+ * updated with its pin untouched; an opted-out Beta is skipped. The slowest stacks start
+ * first (update-order.ts), so the fleet finishes together. Depends only on the gateway
  * interface and the clock.
  */
 import { parseBetaConfig } from "../../lib/beta-config";
@@ -13,6 +14,7 @@ import type { Clock } from "./clock";
 import { runPool } from "./pool";
 import { isUpdateInProgress, summariseError } from "./pulumi-errors";
 import { betaStackInfo, sameStack } from "./stack-names";
+import { readLastDurations, slowestFirst } from "./update-order";
 
 export type StackResult = "updated" | "failed" | "busy" | "skipped";
 
@@ -91,8 +93,19 @@ export function retryDelay(policy: RetryPolicy, attempt: number): number {
 
 const ERROR_TEXT_MAX = 4000;
 
-/** Updates `stacks` (developer stacks as listed) and resolves to one outcome each, in order. */
+/**
+ * Updates `stacks` (developer stacks as listed), slowest first, and resolves to one outcome
+ * each, in the order given.
+ */
 export async function refreshFleet(gateway: StackGateway, stacks: readonly string[], options: RefreshFleetOptions): Promise<StackOutcome[]> {
+  const { clock } = options;
+  const order = slowestFirst(stacks, await readLastDurations(gateway, stacks, options.parallel, clock));
+  const outcomes = await updateInOrder(gateway, order, options);
+  const byStack = new Map(order.map((stack, i) => [stack, outcomes[i]!]));
+  return stacks.map((stack) => byStack.get(stack)!);
+}
+
+function updateInOrder(gateway: StackGateway, stacks: readonly string[], options: RefreshFleetOptions): Promise<StackOutcome[]> {
   const { clock } = options;
   const emit = options.onEvent ?? (() => undefined);
   const plans = new Map<string, RefreshPlan>();

@@ -19,6 +19,8 @@ export type SyncEvent =
       /** The run used a connection opened ahead of time. */
       preconnected: boolean;
     }
+  /** How a first sync into a fresh container starts: from a release's commit, or the whole tree. */
+  | { type: "baseline"; message: string; commit?: string; files?: number }
   | { type: "replaced"; message: string; from: string; to: string }
   | { type: "retry"; message: string; problem: string; attempt: number; attempts: number; delayMs: number }
   | { type: "watching"; message: string; localPath: string }

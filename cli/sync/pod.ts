@@ -20,6 +20,8 @@ export interface PodTarget {
   containerId?: string;
   /** The container's `workingDir`, where the app's source lives. */
   workingDir?: string;
+  /** The container's image; a release tag says which commit its source is (release-baseline.ts). */
+  image?: string;
 }
 
 const podSchema = z.object({
@@ -31,7 +33,7 @@ const podSchema = z.object({
   }),
   spec: z
     .object({
-      containers: z.array(z.object({ name: z.string(), workingDir: z.string().optional() })).default([]),
+      containers: z.array(z.object({ name: z.string(), workingDir: z.string().optional(), image: z.string().optional() })).default([]),
     })
     .default({ containers: [] }),
   status: z
@@ -97,6 +99,7 @@ export function choosePod(json: string, namespace: string, app: string): PodTarg
     container: container.name,
     containerId: status?.containerID || undefined,
     workingDir: container.workingDir || undefined,
+    image: container.image || undefined,
   };
 }
 

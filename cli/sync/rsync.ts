@@ -12,11 +12,22 @@
  * - watch runs name just the changed paths (`--files-from`, NUL-separated, with
  *   `--delete-missing-args` so a path that no longer exists locally is deleted remotely),
  *   so one save sends one file-list entry, not the whole tree's.
- * - `--checksum`: rsync's quick check compares mtimes to the second only, so it would miss
- *   a same-size edit saved within the second of the previous one; checksums cannot. It
- *   also leaves files whose content already matches (the image's copy of the source)
- *   alone instead of rewriting them, so the app's own file watcher stays calm. Watch runs
- *   checksum only the paths they name.
+ * - how a file is found changed: whole-tree runs use rsync's quick check (size + mtime)
+ *   with `--modify-window=-1`, which makes it compare the nanoseconds too: by default it
+ *   compares whole seconds only (rsync util1.c `same_time`, line 1746 at
+ *   RsyncProject/rsync 7c20b077; man rsync, --modify-window: "If you specify a negative
+ *   value (and the receiver is at least version 3.1.3) then nanoseconds will also be taken
+ *   into account"), so a same-size edit saved within the second of the previous sync would
+ *   be missed. Nanosecond mtimes travel in the file list since protocol 31 (flist.c
+ *   XMIT_MOD_NSEC) and `--times` sets them on the receiver. This sends what plain
+ *   `rsync -a` sends; `--checksum` would add a checksum per file to the file list and read
+ *   every file on both sides (generator.c `quick_check_ok`, line 630), about twice the
+ *   time and 1.7x the bytes on a 5 MB tree.
+ * - `--checksum` where content is the only safe test: watch runs (only the paths they
+ *   name; a save within the same timestamp tick as the last sync keeps size and mtime) and
+ *   the background verification after a first sync from a release (see release-baseline.ts),
+ *   where the image's copy has other mtimes, so matching content is left alone instead of
+ *   rewritten and the app's own file watcher stays calm.
  * - delta transfer is rsync's default for remote copies: a one-line change in a 5 MB file
  *   sends a few KB. `--timeout` turns a hung connection into an error (and a retry).
  * - `--protect-args` (`-s`; `--secluded-args` since rsync 3.2.7): file names travel inside
@@ -50,6 +61,8 @@ export interface RsyncRequest {
   /** rsync filter rules, one per entry (see ignore-rules.ts). */
   filterRules: readonly string[];
   dryRun: boolean;
+  /** Compare content checksums instead of size + mtime (always for path lists; see the flags above). */
+  checksum?: boolean;
 }
 
 export interface RsyncFiles {
@@ -80,8 +93,8 @@ export function rsyncArgs(request: RsyncRequest, files: RsyncFiles, rshScript = 
     if (!files.listFile) throw new Error("rsyncArgs: a path list needs a list file");
     args.push(`--files-from=${files.listFile}`, "--delete-missing-args");
   }
+  args.push(request.paths || request.checksum ? "--checksum" : "--modify-window=-1");
   args.push(
-    "--checksum",
     "--protect-args",
     "--blocking-io",
     `--rsh=${rshCommand(rshScript)}`,

@@ -7,6 +7,11 @@
  *
  * Runs never overlap: changes, full re-syncs and pod checks are queued and served one at
  * a time, so changes arriving during a run make exactly one follow-up run.
+ *
+ * A fresh container (the first sync of a watching session, or a replaced pod) that runs a
+ * release image gets only the files that differ from the release's commit, then a checksum
+ * run over the whole tree in the background, served after every pending change
+ * (release-baseline.ts).
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -17,10 +22,11 @@ import { Batcher } from "./batcher";
 import { systemClock, type Clock, type TimerHandle } from "./clock";
 import { SyncError } from "./errors";
 import type { SyncEvent, SyncLogger } from "./events";
-import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRules } from "./ignore-rules";
+import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRules, type TreeScan } from "./ignore-rules";
 import { contentChanges, formatBytes, summariseChanges, type Change } from "./itemize";
 import { kubectlPath } from "./kubectl";
 import { describeReplacement, lookupPod, samePodInstance, type PodTarget } from "./pod";
+import { changedSince, releaseCommitOf } from "./release-baseline";
 import { prepareRsync, RSH_SCRIPT, runRsync, type PreparedRsync, type RsyncOutcome, type RsyncRunOptions } from "./rsync";
 import { watchTree, type TreeWatcher } from "./watcher";
 
@@ -131,6 +137,10 @@ interface Job {
   paths?: string[];
   /** Rebuild the watcher afterwards (ignore rules changed, so what is watched changes). */
   rewatch?: boolean;
+  /** The container is new: a release image lets the run send only what differs from its commit. */
+  fresh?: boolean;
+  /** Compare checksums instead of size + mtime (the background verification). */
+  checksum?: boolean;
 }
 
 class Session implements SyncSession {
@@ -157,6 +167,12 @@ class Session implements SyncSession {
 
   private pending = new Set<string>();
   private fullRequest: Job | undefined;
+  /** The background checksum run after a first sync from a release; served when idle. */
+  private verifyRequest: Job | undefined;
+  /** Starts the initial watcher; a whole-tree run starts it first, a release-baseline run after itself. */
+  private startWatching: (() => Promise<void>) | undefined;
+  /** The initial watcher's readiness. */
+  private watcherReady: Promise<void> = Promise.resolve();
   private checkRequested = false;
   private busy = false;
   private stopped = false;
@@ -202,9 +218,16 @@ class Session implements SyncSession {
       if (!stat?.isDirectory()) throw new SyncError(`${this.root} is not a directory: pass --path with the app's source directory`, false);
       this.workDir = await fs.mkdtemp(path.join(os.tmpdir(), "beta-sync-"));
       const watch = !this.options.once && !this.options.dryRun;
-      // Watch before the first sync, so an edit made while it runs is not missed.
-      if (watch) await this.startWatcher((await scanTree(this.root)).rules);
-      await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync" });
+      // Watch before the first whole-tree sync, so an edit made while it runs is not missed.
+      // A first sync from a release starts watching after itself, so the two do not compete
+      // for the CPU: the verification after it covers the whole tree once the watcher is ready.
+      if (watch) {
+        const rules = (await scanTree(this.root)).rules;
+        this.rules = rules;
+        this.startWatching = () => this.startWatcher(rules);
+      }
+      await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync", fresh: watch });
+      await this.watchNow();
       if (!watch || this.stopped) return void (await this.finish());
       this.emit({ type: "watching", message: `watching ${this.root} for changes (Ctrl-C to stop)`, localPath: this.root });
       this.resolveWatching(true);
@@ -229,6 +252,14 @@ class Session implements SyncSession {
       this.resolveDone({ ok: error === undefined, error, runs: this.runs });
     })();
     return this.finishing;
+  }
+
+  /** Starts the initial watcher if it is not running yet; resolves once it is ready. */
+  private watchNow(): Promise<void> {
+    const start = this.startWatching;
+    this.startWatching = undefined;
+    if (start) this.watcherReady = start();
+    return this.watcherReady;
   }
 
   private async startWatcher(rules: IgnoreRules): Promise<void> {
@@ -312,6 +343,12 @@ class Session implements SyncSession {
         if (this.checkRequested) {
           this.checkRequested = false;
           await this.checkPod();
+          continue;
+        }
+        const verify = this.verifyRequest;
+        if (verify) {
+          this.verifyRequest = undefined;
+          await this.syncWithRetry(verify);
           continue;
         }
         break;
@@ -401,14 +438,18 @@ class Session implements SyncSession {
       if (this.stopped) return;
       try {
         let lookedUp = false;
+        // A whole-tree run's scan goes alongside the pod lookup, so the run need not wait for it
+        // (a fresh container may not need it: see releaseBaseline).
+        let prescan: Promise<TreeScan> | undefined;
         if (this.needLookup || !this.pod) {
+          if (current.full && !current.fresh) prescan = scanTree(this.root);
           const replaced = await this.refreshPod();
           lookedUp = true;
-          if (replaced) current = { ...current, full: true, reason: replaced, paths: undefined };
+          if (replaced) current = this.resyncJob(replaced);
         }
-        const replaced = await this.runOnce(current, !lookedUp);
+        const replaced = await this.runOnce(current, !lookedUp, prescan);
         if (replaced === undefined) return;
-        current = { ...current, full: true, reason: replaced, paths: undefined };
+        current = this.resyncJob(replaced);
         failures = 0;
       } catch (error) {
         const e = toSyncError(error);
@@ -432,13 +473,47 @@ class Session implements SyncSession {
     }
   }
 
+  /** The whole-tree run into a replacement container. */
+  private resyncJob(reason: string): Job {
+    return { full: true, reason, fresh: !this.options.once && !this.options.dryRun };
+  }
+
+  /**
+   * For a fresh container running a release image: the paths that differ from the
+   * release's commit, with the background verification queued. Undefined: sync the whole
+   * tree (the reason is reported).
+   */
+  private async releaseBaseline(target: PodTarget, job: Job): Promise<{ paths: string[]; reason: string } | undefined> {
+    const commit = releaseCommitOf(target.image);
+    const image = target.image ?? "(unknown image)";
+    const fallback = (why: string): undefined => {
+      this.emit({ type: "baseline", message: `${why}: syncing the whole tree` });
+      return undefined;
+    };
+    if (!commit) return fallback(`container ${target.container} runs ${image}, not a release build (master-<commit>)`);
+    const baseline = await changedSince(this.root, commit, this.abort.signal);
+    if (baseline.status !== "ok") return fallback(`container ${target.container} runs release ${commit}, but ${baseline.reason}`);
+    const rules = this.rules;
+    const paths = rules ? baseline.paths.filter((p) => !rules.isIgnored(p, false)) : baseline.paths;
+    const threshold = this.options.fullSyncThreshold ?? 500;
+    if (paths.length > threshold) return fallback(`${paths.length} files differ from release ${commit.slice(0, 7)}, more than ${threshold}`);
+    this.verifyRequest = { full: true, checksum: true, reason: `verifying the rest against release ${commit.slice(0, 7)}` };
+    this.emit({
+      type: "baseline",
+      message: `container ${target.container} runs release ${commit.slice(0, 7)}: sending the ${paths.length} files that differ from it, then verifying the rest in the background`,
+      commit: baseline.commit,
+      files: paths.length,
+    });
+    return { paths, reason: `${job.reason}, ${paths.length} files changed since release ${commit.slice(0, 7)}` };
+  }
+
   /**
    * One rsync run. With `check`, the pod is looked up while rsync runs (not before, which
    * would add a kubectl round trip to every save), unless a lookup confirmed it within the
    * last second (a burst of saves needs no burst of lookups; the poll covers the rest). A
    * replacement found makes the caller re-sync everything. Returns its message, if any.
    */
-  private async runOnce(job: Job, check: boolean): Promise<string | undefined> {
+  private async runOnce(job: Job, check: boolean, prescan?: Promise<TreeScan>): Promise<string | undefined> {
     const target = this.pod;
     const remotePath = this.remotePath;
     const workDir = this.workDir;
@@ -448,8 +523,17 @@ class Session implements SyncSession {
     let receiverRules: string[];
     let paths: string[] | undefined;
     let files = 0;
-    if (job.full || !this.rules) {
-      const scan = await scanTree(this.root);
+    const baseline = job.full && job.fresh ? await this.releaseBaseline(target, job) : undefined;
+    if (job.full && !baseline) await this.watchNow();
+    if (baseline) {
+      paths = baseline.paths;
+      receiverRules = this.rules?.receiverRules() ?? [];
+      filterRules = receiverRules;
+      files = paths.length;
+      this.emit({ type: "sync-start", message: `first sync (${baseline.reason}) into ${target.name}:${remotePath}…`, full: false, reason: baseline.reason, files });
+      if (paths.length === 0) return undefined;
+    } else if (job.full || !this.rules) {
+      const scan = await (prescan ?? scanTree(this.root));
       this.rules = scan.rules;
       files = scan.files;
       receiverRules = scan.rules.receiverRules();
@@ -493,7 +577,9 @@ class Session implements SyncSession {
       preconnected = true;
     } else {
       prepared?.discard();
-      transfer = runRsync({ localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false }, runOptions);
+      // A dry run reports content differences only, so it compares checksums too.
+      const checksum = job.checksum === true || this.options.dryRun === true;
+      transfer = runRsync({ localRoot: this.root, target, remotePath, paths, filterRules, dryRun: this.options.dryRun ?? false, checksum }, runOptions);
     }
     const [outcome, seen]: [RsyncOutcome, PodTarget | undefined] = await Promise.all([transfer, checking]);
     if (seen && !samePodInstance(seen, target)) return this.adoptPod(seen);
@@ -525,6 +611,8 @@ class Session implements SyncSession {
         let message: string;
         if (this.options.dryRun) {
           message = `dry run: ${summariseChanges(contentChanges(outcome.changes))} would be made in ${where}; nothing was changed`;
+        } else if (baseline) {
+          message = `first sync done (${baseline.reason}): ${summariseChanges(contentChanges(outcome.changes))}; ${sent}`;
         } else if (job.full) {
           message = `full sync done (${job.reason}): ${summariseChanges(contentChanges(outcome.changes))}; ${files} files checked, ${sent}`;
         } else {
@@ -534,7 +622,7 @@ class Session implements SyncSession {
         this.emit({
           type: "sync",
           message,
-          full: job.full,
+          full: job.full && !baseline,
           dryRun: this.options.dryRun ?? false,
           reason: job.reason,
           changes: outcome.changes,

@@ -3,7 +3,7 @@
 //
 // State comes from the JSON file $FAKE_KUBECTL_STATE, which the test controls:
 //   { "pods": [{ "namespace", "name", "uid", "app", "ready", "terminating"?, "createdAt",
-//                "containerId"?, "containers": [{ "name", "workingDir"? }] }],
+//                "containerId"?, "containers": [{ "name", "workingDir"?, "image"? }] }],
 //     "failGet": N,    // the next N `get pods` fail like an unreachable API server
 //     "failExec": N,   // the next N `exec` fail like a dropped connection
 //     "noRsync": bool,  // `exec ... -- rsync` fails like a container without rsync
@@ -65,7 +65,7 @@ function podJson(pod) {
       labels: { "app.kubernetes.io/name": pod.app, "app.kubernetes.io/part-of": "beta" },
       ...(pod.terminating ? { deletionTimestamp: pod.createdAt } : {}),
     },
-    spec: { containers: pod.containers.map((c) => ({ name: c.name, image: "example/app:test", ...(c.workingDir ? { workingDir: c.workingDir } : {}) })) },
+    spec: { containers: pod.containers.map((c) => ({ name: c.name, image: c.image ?? "example/app:test", ...(c.workingDir ? { workingDir: c.workingDir } : {}) })) },
     status: {
       phase: "Running",
       conditions: [{ type: "Ready", status: pod.ready ? "True" : "False" }],

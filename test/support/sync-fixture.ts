@@ -22,7 +22,7 @@ export interface FakePod {
   terminating?: boolean;
   createdAt: string;
   containerId?: string;
-  containers: { name: string; workingDir?: string }[];
+  containers: { name: string; workingDir?: string; image?: string }[];
 }
 
 export interface FakeState {

@@ -13,7 +13,7 @@ const request: RsyncRequest = {
 describe("rsync arguments", () => {
   it("mirror the whole tree into the remote directory, deletions included, through kubectl exec", () => {
     const args = rsyncArgs(request, { filterFile: "/tmp/f" }, "/repo/cli/sync/kubectl-rsh.sh");
-    expect(args).toEqual(expect.arrayContaining(["--recursive", "--delete", "--checksum", "--blocking-io", "--protect-args", "--filter=merge /tmp/f", "--from0"]));
+    expect(args).toEqual(expect.arrayContaining(["--recursive", "--delete", "--blocking-io", "--protect-args", "--filter=merge /tmp/f", "--from0"]));
     expect(args).toContain("--rsh=sh '/repo/cli/sync/kubectl-rsh.sh'");
     // Source relative to the working directory (the local root), destination the remote dir.
     expect(args.slice(-2)).toEqual(["./", "beta:/app/"]);
@@ -21,9 +21,21 @@ describe("rsync arguments", () => {
     expect(args).not.toContain("--dry-run");
   });
 
-  it("name only the changed paths in watch runs, deleting the ones that are gone", () => {
+  it("find changed files in whole-tree runs by size and nanosecond mtime, like plain rsync -a plus the nanoseconds", () => {
+    const args = rsyncArgs(request, { filterFile: "/tmp/f" });
+    expect(args).toContain("--modify-window=-1");
+    expect(args).not.toContain("--checksum");
+  });
+
+  it("compare checksums in the background verification, which meets an image's copy with other mtimes", () => {
+    const args = rsyncArgs({ ...request, checksum: true }, { filterFile: "/tmp/f" });
+    expect(args).toContain("--checksum");
+    expect(args).not.toContain("--modify-window=-1");
+  });
+
+  it("name only the changed paths in watch runs, deleting the ones that are gone, comparing their content", () => {
     const args = rsyncArgs({ ...request, paths: ["src/a.js"] }, { filterFile: "/tmp/f", listFile: "/tmp/l" });
-    expect(args).toEqual(expect.arrayContaining(["--files-from=/tmp/l", "--delete-missing-args"]));
+    expect(args).toEqual(expect.arrayContaining(["--files-from=/tmp/l", "--delete-missing-args", "--checksum"]));
     expect(args.slice(-2)).toEqual([".", "beta:/app/"]);
   });
 
