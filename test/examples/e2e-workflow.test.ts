@@ -149,3 +149,30 @@ describe("the kind cluster, the local platform and the checks agree", () => {
     expect(local["beta:hostedZone"]).toBeUndefined();
   });
 });
+
+describe("README: Beta on a laptop", () => {
+  const readme = read("README.md");
+  const section = readme.slice(readme.indexOf("## Beta on a laptop"), readme.indexOf("\n## ", readme.indexOf("## Beta on a laptop") + 1));
+  // The shell blocks, without their trailing comments.
+  const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\s+#.*$/gm, "")).join("\n");
+
+  it("calls only verbs and options `beta` has", () => {
+    const calls = betaInvocations(commands);
+    expect(calls.map(([verb]) => verb)).toEqual(["up", "sync", "release", "destroy"]);
+    for (const [verb, ...args] of calls) {
+      const command = program.commands.find((c) => c.name() === verb)!;
+      const known = command.options.flatMap((o) => [o.long, o.short]);
+      for (const option of args.filter((a) => a.startsWith("-"))) expect(known, `beta ${verb} ${option}`).toContain(option);
+    }
+  });
+
+  it("names only files the repository has, and takes the workflow's steps", () => {
+    for (const file of new Set([...commands.matchAll(/\b(examples\/[\w./-]+\.(?:sh|yaml))\b/g)].map((m) => m[1]))) {
+      expect(existsSync(path.join(repo, file)), file).toBe(true);
+    }
+    for (const step of ["kind create cluster --config examples/kind.yaml", "bash examples/load-images.sh", "pulumi login --local", "pulumi up --stack local", "apply -f examples/shared/echo.yaml", "beta:platformStack local", "npx beta up alice"]) {
+      expect(commands, step).toContain(step);
+      expect(allText, step).toContain(step);
+    }
+  });
+});
