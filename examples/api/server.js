@@ -2,7 +2,7 @@
  * The sample API: answers with its version, the namespace it runs in (so a request shows
  * which Beta served it) and what the shared echo backend says. Node's standard library only.
  *
- * Env: PORT (default 4000), POD_NAMESPACE (set by the platform from the downward API),
+ * Env: PORT (default 4000), BETA_NAMESPACE (the platform sets it in every app of a Beta),
  * ECHO_URL (the shared backend, e.g. http://echo), APP_VERSION (when there is no VERSION file).
  */
 import http from "node:http";
@@ -32,7 +32,7 @@ export function createApi(options = {}) {
         shared = { url: env.ECHO_URL, error: error.message };
       }
     }
-    sendJson(res, 200, { app: "api", version: readVersion(dir, env), namespace: env.POD_NAMESPACE || "unknown", shared });
+    sendJson(res, 200, { app: "api", version: readVersion(dir, env), namespace: env.BETA_NAMESPACE || "unknown", shared });
   });
 }
 

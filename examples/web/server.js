@@ -5,8 +5,8 @@
  * The page is page.html, read on every request, so an edit synced with `beta sync` shows on
  * the next reload without a restart.
  *
- * Env: PORT (default 3000), API_URL (e.g. http://api), POD_NAMESPACE (set by the platform
- * from the downward API), APP_VERSION (when there is no VERSION file).
+ * Env: PORT (default 3000), API_URL (e.g. http://api), BETA_NAMESPACE (the platform sets it
+ * in every app of a Beta), APP_VERSION (when there is no VERSION file).
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -47,7 +47,7 @@ export function createWeb(options = {}) {
     }
     const page = renderPage(fs.readFileSync(path.join(dir, "page.html"), "utf8"), {
       version: readVersion(dir, env),
-      namespace: env.POD_NAMESPACE || "unknown",
+      namespace: env.BETA_NAMESPACE || "unknown",
       api,
     });
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });

@@ -100,7 +100,7 @@ describe("examples/e2e.sh against the sample apps behind a stand-in router", () 
     expect(made).toBe(edited);
     backends = {};
     for (const name of ["alice", "bob", "carol"]) {
-      const env = { POD_NAMESPACE: `beta-${name}`, APP_VERSION: "local-1", ECHO_URL: `http://127.0.0.1:${echo}` };
+      const env = { BETA_NAMESPACE: `beta-${name}`, APP_VERSION: "local-1", ECHO_URL: `http://127.0.0.1:${echo}` };
       const api = await listen(createApi({ env, dir: path.join(repo, "examples/api") }));
       // carol's web runs the edited copy, as after `beta sync carol web --path <edited>`.
       const webDir = name === "carol" ? edited : path.join(repo, "examples/web");

@@ -42,7 +42,7 @@ describe("the sample api", () => {
   });
 
   it("names its namespace and the image's version, and relays the shared backend", async () => {
-    const base = await start({ POD_NAMESPACE: "beta-alice", ECHO_URL: echoUrl, APP_VERSION: "from-env" });
+    const base = await start({ BETA_NAMESPACE: "beta-alice", ECHO_URL: echoUrl, APP_VERSION: "from-env" });
     const { status, body } = await get(`${base}/`);
     assert.equal(status, 200);
     assert.deepEqual(JSON.parse(body), {
@@ -65,7 +65,7 @@ describe("the sample api", () => {
     const closed = http.createServer();
     const deadUrl = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const base = await start({ POD_NAMESPACE: "beta-bob", ECHO_URL: deadUrl });
+    const base = await start({ BETA_NAMESPACE: "beta-bob", ECHO_URL: deadUrl });
     const { status, body } = await get(`${base}/`);
     assert.equal(status, 200);
     const answer = JSON.parse(body);

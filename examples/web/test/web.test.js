@@ -43,7 +43,7 @@ describe("the sample web app", () => {
   };
 
   it("shows its version, its namespace and the API's answer, escaped", async () => {
-    const base = await start({ POD_NAMESPACE: "beta-alice", API_URL: apiUrl }, imageDir("local-1"));
+    const base = await start({ BETA_NAMESPACE: "beta-alice", API_URL: apiUrl }, imageDir("local-1"));
     const { status, body } = await get(`${base}/`);
     assert.equal(status, 200);
     assert.match(body, /<code id="version">local-1<\/code>/);
@@ -55,7 +55,7 @@ describe("the sample web app", () => {
 
   it("serves an edited page.html on the next request, without a restart (what beta sync relies on)", async () => {
     const dir = imageDir("local-1");
-    const base = await start({ POD_NAMESPACE: "beta-alice", API_URL: apiUrl }, dir);
+    const base = await start({ BETA_NAMESPACE: "beta-alice", API_URL: apiUrl }, dir);
     assert.match((await get(`${base}/`)).body, /Hello from web/);
     const page = path.join(dir, "page.html");
     fs.writeFileSync(page, fs.readFileSync(page, "utf8").replace("Hello from web", "Hello from a synced edit"));
@@ -68,7 +68,7 @@ describe("the sample web app", () => {
     const closed = http.createServer();
     const deadUrl = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const base = await start({ POD_NAMESPACE: "beta-bob", API_URL: deadUrl }, imageDir("local-2"));
+    const base = await start({ BETA_NAMESPACE: "beta-bob", API_URL: deadUrl }, imageDir("local-2"));
     assert.equal((await get(`${base}/healthz`)).status, 200);
     const { status, body } = await get(`${base}/`);
     assert.equal(status, 200);
