@@ -18,6 +18,8 @@ for package in libnginx-mod-http-lua lua-resty-core lua-resty-lrucache lua-nginx
 done
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# examples/e2e.sh asks through curl; its tests run it against a stand-in router.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2
