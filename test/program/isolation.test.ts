@@ -44,6 +44,23 @@ describe("a Beta can break only itself: the platform owns its tenant and guard r
     expect(objectsOfKind(beta.platform, "ClusterRoleBinding")).toEqual([]);
   });
 
+  it("fences every tenant namespace with admission policies whose parameter lists exactly the shared services' targets", () => {
+    const policies = objectsOfKind(beta.platform, "ValidatingAdmissionPolicy");
+    expect(policies.length).toBeGreaterThanOrEqual(3);
+    for (const policy of policies) {
+      expect(policy.spec.failurePolicy).toBe("Fail");
+      expect(policy.spec.matchConstraints.namespaceSelector).toEqual({ matchExpressions: [{ key: "beta/tenant", operator: "Exists" }] });
+    }
+    expect(objectsOfKind(beta.platform, "ValidatingAdmissionPolicyBinding")).toHaveLength(policies.length);
+    expect(objectNamed(beta.platform, "ConfigMap", "beta-shared-services", "shared").data).toEqual({
+      "billing.internal.example.com": "billing",
+      "postgres.shared.svc.cluster.local": "postgres",
+    });
+    // The developer stack's ExternalNames are exactly those targets.
+    const targets = objectsOfKind(beta.beta, "Service").filter((s) => s.spec.type === "ExternalName").map((s) => s.spec.externalName);
+    expect(targets.sort()).toEqual(["billing.internal.example.com", "postgres.shared.svc.cluster.local"]);
+  });
+
   it("declares none of those guard rails in the developer's own stack", () => {
     for (const kind of ["Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "EndpointSlice"]) {
       expect(objectsOfKind(beta.beta, kind), kind).toEqual([]);

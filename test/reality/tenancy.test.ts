@@ -82,3 +82,27 @@ describe("who may do what, from the platform's rendered RBAC", () => {
     expect(answers).toContain(false);
   });
 });
+
+describe("who may update the platform", () => {
+  it("every beta:cluster.admins principal gets AmazonEKSClusterAdminPolicy, which holds every call the platform's update makes", async () => {
+    const rendered = await runBeta("alice");
+    const [cluster] = rendered.platform.resources.filter((r) => r.type === "eks:index:Cluster");
+    const entries = Object.values(cluster.inputs.accessEntries as Record<string, { principalArn: string; accessPolicies?: Record<string, { policyArn: string; accessScope: { type: string } }> }>);
+    const admins = entries.filter((e) => Object.values(e.accessPolicies ?? {}).some((p) => p.policyArn.endsWith("/AmazonEKSClusterAdminPolicy") && p.accessScope.type === "cluster"));
+    expect(admins.map((e) => e.principalArn)).toEqual(["arn:aws:iam::123456789012:role/platform-engineers", "arn:aws:iam::123456789012:role/ci-platform"]);
+    // AmazonEKSClusterAdminPolicy is cluster-admin's rules (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html):
+    // model it as a binding of the built-in cluster-admin role.
+    const admin: Subject = { user: "ci-platform", groups: ["eks-cluster-admins"] };
+    const model = new RbacModel([
+      ...(kubernetesObjects(rendered.platform) as unknown as KubeObject[]),
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "eks-access-policy" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [{ kind: "Group", name: "eks-cluster-admins" }] } as unknown as KubeObject,
+    ]);
+    for (const operation of OPERATIONS) {
+      for (const access of requiredAccessForObjects(kubernetesObjects(rendered.platform) as unknown as DeclaredObject[], operation)) {
+        expect(model.can(admin, access.verb, `${access.group || "core"}/${access.resource}${access.subresource ? `/${access.subresource}` : ""}`, access.namespace ?? undefined), `${operation}: ${access.verb} ${access.resource}`).toBe(true);
+      }
+    }
+    // Developers and CI's release identity get no such policy.
+    expect(entries.filter((e) => !admins.includes(e)).every((e) => e.accessPolicies === undefined)).toBe(true);
+  });
+});
