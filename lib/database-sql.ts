@@ -292,6 +292,9 @@ ${sqlFunction("sql_orphan_databases", ORPHAN_DATABASES_SQL)}
 
 prepare() {
   : "\${BETA_TENANTS_DIR:?}"
+  # The template first: a wrong setting must fail before any role is created or dropped.
+  out=$(sql_mark_template | q -d "$maintenance" 2>&1) || { echo "$out" >&2; exit 1; }
+  case "$out" in *"does not exist"*) echo "$out" >&2; exit 3 ;; esac
   keep=""
   for file in "$BETA_TENANTS_DIR"/*; do
     [ -f "$file" ] || continue
@@ -301,8 +304,6 @@ prepare() {
     log "role $role ready"
   done
   sql_departed_tenants | q -d "$maintenance" -v keep_roles="$keep"
-  out=$(sql_mark_template | q -d "$maintenance" 2>&1) || { echo "$out" >&2; exit 1; }
-  case "$out" in *"does not exist"*) echo "$out" >&2; exit 3 ;; esac
   sql_own_template_objects | q -d "$BETA_TEMPLATE"
   log "template $BETA_TEMPLATE ready: owned by pg_database_owner, IS_TEMPLATE, no CONNECT for PUBLIC"
 }
