@@ -4,10 +4,13 @@ import { createHash } from "node:crypto";
 import { BetaPlan } from "../lib/beta-plan";
 import { APP_SECRETS_NAME } from "../lib/platform-names";
 import { ContainerDefaults } from "../lib/quota";
+import { DatabaseMode, DatabasePlan } from "../lib/database-config";
 import { App } from "./App";
 import { BetaAccess } from "./BetaAccess";
 import { BetaGuardRails } from "./BetaGuardRails";
 import { BetaNetworkPolicies } from "./BetaNetworkPolicies";
+import { EphemeralDatabase } from "./EphemeralDatabase";
+import { IsolatedDatabase } from "./IsolatedDatabase";
 import { SharedBackend } from "./SharedBackend";
 
 export interface BetaEnvironmentArgs {
@@ -17,6 +20,8 @@ export interface BetaEnvironmentArgs {
   appSecrets: Record<string, string>;
   /** What a container that declares no resources gets. */
   containerDefaults: ContainerDefaults;
+  /** `beta:database` and the platform's settings; the shared database when absent. */
+  database?: { mode: DatabaseMode; plan?: DatabasePlan };
 }
 
 /**
@@ -73,12 +78,30 @@ export class BetaEnvironment extends pulumi.ComponentResource {
       new SharedBackend(`${name}-shared-${service.name}`, { namespace, service }, childOpts);
     }
 
+    const database = ownDatabase(name, plan.name, namespace, args.database, this);
     this.apps = Object.fromEntries(
       plan.apps.map((app) => [
         app.name,
-        new App(`${name}-app-${app.name}`, { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum }, childOpts),
+        new App(
+          `${name}-app-${app.name}`,
+          { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum, databaseSecretName: database?.envSecretName },
+          { parent: this, dependsOn: database ? [database] : [] },
+        ),
       ]),
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }
+}
+
+/** The Beta's own database, when it asked for one; the apps start after it is ready. */
+function ownDatabase(
+  name: string,
+  developer: string,
+  namespace: pulumi.Input<string>,
+  database: BetaEnvironmentArgs["database"],
+  parent: pulumi.Resource,
+): IsolatedDatabase | EphemeralDatabase | undefined {
+  if (!database || database.mode === "shared" || !database.plan) return undefined;
+  if (database.mode === "isolated") return new IsolatedDatabase(`${name}-database`, { developer, namespace, plan: database.plan }, { parent });
+  return new EphemeralDatabase(`${name}-database`, { namespace, image: database.plan.ephemeralImage!, env: database.plan.env }, { parent });
 }

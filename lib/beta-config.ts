@@ -7,6 +7,7 @@ import { ConfigError, parseConfigValue } from "./config-error";
 import { appName, envMap, imageTag, replicas, strictObject } from "./config-rules";
 import { rejectUnknownKeys } from "./platform-config";
 import { QuotaSpec, quotaSpec } from "./quota";
+import { DatabaseMode, databaseMode } from "./database-config";
 
 export const DEFAULT_PLATFORM_STACK = "dev";
 
@@ -28,6 +29,7 @@ export const BETA_CONFIG_SCHEMAS = {
   apps: z.record(appName, appOverride),
   owner: z.string().regex(/^[A-Za-z0-9@._:+=-]{1,128}$/, "a Kubernetes user name (letters, digits and @._:+=-)"),
   quota: quotaSpec,
+  database: databaseMode,
 } as const;
 
 export type BetaConfigKey = keyof typeof BETA_CONFIG_SCHEMAS;
@@ -39,6 +41,8 @@ export interface BetaConfig {
   apps: Record<string, AppOverride>;
   owner?: string;
   quota?: QuotaSpec;
+  /** `shared` (default): the platform's database; `isolated`: a clone of its template; `ephemeral`: a pod of its own. */
+  database: DatabaseMode;
 }
 
 export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaConfig {
@@ -54,6 +58,7 @@ export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaCon
     apps: get("apps") ?? {},
     owner: get("owner"),
     quota: get("quota"),
+    database: get("database") ?? "shared",
   };
 }
 
