@@ -3,7 +3,7 @@
  * schemas and plain settings (no Pulumi).
  */
 import { z } from "zod";
-import { ConfigError } from "./config-error";
+import { ConfigError, formatIssues } from "./config-error";
 import { backendHost, envMap, port, strictObject } from "./config-rules";
 import { DatabaseSettings } from "./database-jobs";
 import { DEFAULT_DATABASE_IMAGE, DEFAULT_MAINTENANCE_DATABASE, DEFAULT_TEMPLATE_DATABASE, tenantDatabaseName } from "./database-sql";
@@ -112,4 +112,14 @@ export function assertDatabaseModeAvailable(mode: DatabaseMode, plan: DatabasePl
   if (mode === "ephemeral" && !plan.ephemeralImage) {
     throw new ConfigError("beta:database is \"ephemeral\" but the platform's beta:databases has no ephemeralImage (the data image CI builds); use \"isolated\" or \"shared\"");
   }
+}
+
+/** The platform's `databases` output as plain values; undefined when the platform offers none. */
+export function readDatabasePlan(platformStack: string, raw: unknown): DatabasePlan | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const result = databasePlanOutput.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(`The platform stack ${JSON.stringify(platformStack)} exports invalid data:\n${formatIssues(`${platformStack} output databases`, result.error.issues)}`);
+  }
+  return result.data;
 }
