@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DatabaseTenants } from "../components/DatabaseTenants";
 import { ImagePrePuller } from "../components/ImagePrePuller";
 import { PlatformAccess } from "../components/PlatformAccess";
 import { SharedCluster } from "../components/SharedCluster";
@@ -12,6 +13,8 @@ import { UberRouter, uberRouterConfig } from "../components/UberRouter";
 import { WildcardCertificate } from "../components/WildcardCertificate";
 import { WildcardDomain, hostedZoneId } from "../components/WildcardDomain";
 import { defaultApp } from "../lib/catalog";
+import { DatabasePlan, planDatabases } from "../lib/database-config";
+import { betaNamespace } from "../lib/names";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
 import { SHARED_NAMESPACE } from "../lib/platform-names";
@@ -23,10 +26,13 @@ export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<
   routerHostname: pulumi.Output<string>;
   /** On EKS: the IAM role developers and CI assume to deploy Betas. */
   deployerRoleArn?: pulumi.Output<string>;
+  /** Isolated databases: server, template and Job image (never the admin credentials). */
+  databases?: DatabasePlan;
 };
 
 export async function platformProgram(): Promise<PlatformStackOutputs> {
   const config = parsePlatformConfig(readStackConfig());
+  const databases = config.databases ? planDatabases(config.databases, config.developers.map((d) => d.name)) : undefined;
   const kubeconfig = adoptedKubeconfig(config.cluster);
   const routerConfig = uberRouterConfig({
     domain: config.domain,
@@ -88,6 +94,19 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     k8sOpts,
   );
 
+  if (config.databases && databases) {
+    new DatabaseTenants(
+      "databases",
+      {
+        plan: databases,
+        adminUser: config.databases.adminUser,
+        adminPassword: pulumi.secret(config.databases.adminPassword),
+        tenants: Object.fromEntries(config.developers.map((d) => [d.name, betaNamespace(d.name)])),
+      },
+      k8sOpts,
+    );
+  }
+
   return {
     domain: config.domain,
     kubeconfig: cluster.kubeconfig,
@@ -99,5 +118,6 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     quota: config.quota,
     routerHostname: router.loadBalancerHostname,
     ...(cluster.deployerRoleArn ? { deployerRoleArn: cluster.deployerRoleArn } : {}),
+    ...(databases ? { databases } : {}),
   };
 }
