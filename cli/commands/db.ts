@@ -126,4 +126,5 @@ export function registerDbCommand(program: Command, deps: CliDeps): void {
       else deps.stdout.write(dropped.length > 0 ? `Dropped ${dropped.join(", ")}.\n` : "No orphan databases.\n");
     });
   withExamples(reap, ["beta db reap            # dry run", "beta db reap --yes      # CI, after beta reap"]);
+  withExamples(db, ["beta db reset           # a clean copy of the template, e.g. before a QA run", "beta db status", "beta db reap --yes"]);
 }
