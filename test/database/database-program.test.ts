@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { RenderedBeta } from "../../offline/render-beta";
 import { platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
 import { planDatabases } from "../../lib/database-config";
-import { expectRejected, kubeconfigPlatformConfig, objectNamed, objectsOfKind, runBeta } from "../support/program";
+import { validateManifest } from "../support/kubernetes-schema";
+import { expectRejected, kubeconfigPlatformConfig, kubernetesObjects, objectNamed, objectsOfKind, runBeta } from "../support/program";
 
 const ADMIN_PASSWORD = "admin-password-never-in-a-beta";
 const databases = { host: "10.0.12.34", adminUser: "beta_admin", adminPassword: ADMIN_PASSWORD, ephemeralImage: "registry.example.com/seed-db:2026-12-01" };
@@ -47,6 +48,10 @@ describe("a Beta with beta:database: isolated", () => {
     expect(job.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
   });
 
+  it("declares only objects the Kubernetes API schema accepts, on both stacks", () => {
+    for (const object of [...kubernetesObjects(alice.platform), ...alice.kubernetesObjects]) validateManifest(object);
+  });
+
   it("gives every app the Beta's own database under the same env names, after the shared ones", () => {
     for (const deployment of objectsOfKind(alice.beta, "Deployment")) {
       expect(deployment.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: "app-secrets" } }, { secretRef: { name: "database" } }]);
@@ -66,6 +71,7 @@ describe("other modes", () => {
 
   it("ephemeral runs a PostgreSQL pod of the data image, and the apps connect to it", async () => {
     const bob = await runBeta("bob", { database: "ephemeral" }, platformConfig);
+    for (const object of bob.kubernetesObjects) validateManifest(object);
     const deployment = objectNamed(bob.beta, "Deployment", "database--ephemeral", "beta-bob");
     expect(deployment.spec.template.spec.containers[0].image).toBe(databases.ephemeralImage);
     expect(objectNamed(bob.beta, "Secret", "database--ephemeral", "beta-bob").stringData.DATABASE_URL).toMatch(/@database--ephemeral:5432\/beta$/);
