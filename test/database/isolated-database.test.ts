@@ -201,8 +201,8 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/beta_template is in use by another session; attempt 1 of 2/);
     expect(result.stderr).toMatch(/cannot clone beta_template: it is in use by 1 session\(s\) of admin after 2 attempts.*Try again later \(beta db reset\)/);
-    // PostgreSQL waits 5 s per attempt for the template to be free: two attempts and a pause, bounded.
-    expect(Date.now() - started).toBeLessThan(45_000);
+    // Bounded, not a timing goal: PostgreSQL waits 5 s per attempt, and there are two and a pause.
+    expect(Date.now() - started).toBeLessThan(90_000);
     await server.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'beta_template'");
     await holder;
     expectOk(await runTenant("dave", "clone"));
