@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { version } from "../package.json";
 import type { CliDeps } from "./deps";
 import { describeFailure } from "./errors";
+import { registerDbCommand } from "./commands/db";
 import { registerDestroyCommand } from "./commands/destroy";
 import { registerListCommand } from "./commands/list";
 import { registerLogsCommand } from "./commands/logs";
@@ -70,6 +71,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerDestroyCommand(program, deps);
   registerReleaseCommand(program, deps);
   registerReapCommand(program, deps);
+  registerDbCommand(program, deps);
   return program;
 }
 

@@ -13,6 +13,8 @@ export interface AppArgs {
   envSecretName?: pulumi.Input<string>;
   /** Changes when that Secret's content does: env is read only when a container starts. */
   envSecretChecksum?: string;
+  /** The Beta's own database connection (isolated or ephemeral); its keys win over envSecretName's. */
+  databaseSecretName?: pulumi.Input<string>;
 }
 
 /** Seconds Pulumi waits for a rollout before failing, so a broken image fails `beta up` fast. */
@@ -70,7 +72,9 @@ export class App extends pulumi.ComponentResource {
                   env: Object.entries(app.env)
                     .sort(([a], [b]) => a.localeCompare(b))
                     .map(([envName, value]) => ({ name: envName, value })),
-                  envFrom: args.envSecretName ? [{ secretRef: { name: args.envSecretName } }] : undefined,
+                  // The last source wins for a key in both (Kubernetes EnvFromSource), so the
+                  // Beta's own database replaces the shared one under the same env names.
+                  envFrom: envFrom(args.envSecretName, args.databaseSecretName),
                   readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },
                   // Generous: a dev server restarting after a sync must not be killed.
                   livenessProbe: { ...probe, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
@@ -101,4 +105,9 @@ export class App extends pulumi.ComponentResource {
 
     this.registerOutputs({ deployment: this.deployment, service: this.service });
   }
+}
+
+function envFrom(...secretNames: (pulumi.Input<string> | undefined)[]): k8s.types.input.core.v1.EnvFromSource[] | undefined {
+  const sources = secretNames.filter((name) => name !== undefined).map((name) => ({ secretRef: { name } }));
+  return sources.length > 0 ? sources : undefined;
 }

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { BetaPlan } from "../lib/beta-plan";
 import { APP_SECRETS_NAME } from "../lib/platform-names";
+import { DatabaseMode, DatabasePlan } from "../lib/database-config";
 import { App } from "./App";
+import { EphemeralDatabase } from "./EphemeralDatabase";
+import { IsolatedDatabase } from "./IsolatedDatabase";
 import { SharedServiceAlias } from "./SharedServiceAlias";
 
 export interface BetaEnvironmentArgs {
@@ -11,6 +14,8 @@ export interface BetaEnvironmentArgs {
   plan: BetaPlan;
   /** Env every app gets from a Secret (database settings). */
   appSecrets: Record<string, string>;
+  /** `beta:database` and the platform's settings; the shared database when absent. */
+  database?: { mode: DatabaseMode; plan?: DatabasePlan };
 }
 
 /**
@@ -44,12 +49,30 @@ export class BetaEnvironment extends pulumi.ComponentResource {
       new SharedServiceAlias(`${name}-shared-${service.name}`, { namespace, serviceName: service.name, target: service.target, port: service.port }, childOpts);
     }
 
+    const database = ownDatabase(name, plan.name, namespace, args.database, this);
     this.apps = Object.fromEntries(
       plan.apps.map((app) => [
         app.name,
-        new App(`${name}-app-${app.name}`, { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum }, childOpts),
+        new App(
+          `${name}-app-${app.name}`,
+          { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum, databaseSecretName: database?.envSecretName },
+          { parent: this, dependsOn: database ? [database] : [] },
+        ),
       ]),
     );
     this.registerOutputs({});
   }
+}
+
+/** The Beta's own database, when it asked for one; the apps start after it is ready. */
+function ownDatabase(
+  name: string,
+  developer: string,
+  namespace: pulumi.Input<string>,
+  database: BetaEnvironmentArgs["database"],
+  parent: pulumi.Resource,
+): IsolatedDatabase | EphemeralDatabase | undefined {
+  if (!database || database.mode === "shared" || !database.plan) return undefined;
+  if (database.mode === "isolated") return new IsolatedDatabase(`${name}-database`, { developer, namespace, plan: database.plan }, { parent });
+  return new EphemeralDatabase(`${name}-database`, { namespace, image: database.plan.ephemeralImage!, env: database.plan.env }, { parent });
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ConfigError, parseConfigValue } from "./config-error";
 import { appName, envMap, imageTag, replicas, strictObject } from "./config-rules";
 import { rejectUnknownKeys } from "./platform-config";
+import { DatabaseMode, databaseMode } from "./database-config";
 
 export const DEFAULT_PLATFORM_STACK = "dev";
 
@@ -25,6 +26,7 @@ export const BETA_CONFIG_SCHEMAS = {
   imageTag,
   autoRefresh: z.boolean({ error: "true or false" }),
   apps: z.record(appName, appOverride),
+  database: databaseMode,
 } as const;
 
 export type BetaConfigKey = keyof typeof BETA_CONFIG_SCHEMAS;
@@ -34,6 +36,8 @@ export interface BetaConfig {
   imageTag?: string;
   autoRefresh: boolean;
   apps: Record<string, AppOverride>;
+  /** `shared` (default): the platform's database; `isolated`: a clone of its template; `ephemeral`: a pod of its own. */
+  database: DatabaseMode;
 }
 
 export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaConfig {
@@ -47,6 +51,7 @@ export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaCon
     imageTag: get("imageTag"),
     autoRefresh: get("autoRefresh") ?? true,
     apps: get("apps") ?? {},
+    database: get("database") ?? "shared",
   };
 }
 

@@ -8,6 +8,7 @@ import { ConfigError, parseConfigValue } from "./config-error";
 import { cidr, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
 import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
 import { definedOnly } from "./defined-only";
+import { DatabasesConfig, databasesConfig } from "./database-config";
 
 const count = (min: number, max: number) =>
   z.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -137,6 +138,7 @@ export const PLATFORM_CONFIG_SCHEMAS = {
   developers: z.array(developerSpec),
   quota: quotaConfig,
   clusterDomain: domainName,
+  databases: databasesConfig,
 } as const;
 
 export type PlatformConfigKey = keyof typeof PLATFORM_CONFIG_SCHEMAS;
@@ -168,6 +170,8 @@ export interface PlatformConfig {
   developers: { name: string; principalArn?: string; quota: Quota }[];
   quota: { default: Quota; ceiling: Quota; container: typeof DEFAULT_CONTAINER_RESOURCES };
   clusterDomain: string;
+  /** Isolated databases (`beta:database: isolated`); absent when the platform offers none. */
+  databases?: DatabasesConfig;
 }
 
 /**
@@ -261,6 +265,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
       },
     },
     clusterDomain: get("clusterDomain") ?? "cluster.local",
+    databases: get("databases"),
   };
 }
 

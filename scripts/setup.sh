@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Beta and its tests need on a Debian or Ubuntu machine: Node.js 20+, the npm
 # packages of package-lock.json, and the real nginx (with the Lua module and libraries the
-# router config uses), dnsmasq and rsync the tests run.
+# router config uses), dnsmasq, rsync and PostgreSQL the tests run.
 # Safe to run again; it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +20,14 @@ command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # examples/e2e.sh asks through curl; its tests run it against a stand-in router.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# Database tests start their own server with initdb/pg_ctl (Debian: /usr/lib/postgresql/<v>/bin)
+# and run the Jobs' psql; as root they run it as the package's unprivileged `postgres` user.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2
-  # Tests start their own nginx on loopback ports; don't let the package start one on :80.
+  # Tests start their own nginx and PostgreSQL on loopback ports; don't let the packages start theirs.
   policy=/usr/sbin/policy-rc.d
   created_policy=0
   if [ ! -e "$policy" ]; then

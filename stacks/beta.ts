@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BetaEnvironment } from "../components/BetaEnvironment";
 import { parseBetaConfig } from "../lib/beta-config";
 import { planBeta } from "../lib/beta-plan";
+import { assertDatabaseModeAvailable, readDatabasePlan } from "../lib/database-config";
 import { developerNameFromStack } from "../lib/names";
 import { PLATFORM_OUTPUT_NAMES, parsePlatformOutputs } from "../lib/platform-outputs";
 import { qualifyStackName } from "../lib/stack-names";
@@ -21,6 +22,8 @@ export interface BetaStackOutputs {
   namespace: string;
   /** App name → `image:tag` it runs. */
   images: Record<string, string>;
+  /** `shared`, `isolated` or `ephemeral` (what `beta destroy` and `beta db` read). */
+  database: string;
 }
 
 export async function betaProgram(stackName: string): Promise<BetaStackOutputs> {
@@ -40,12 +43,16 @@ export async function betaProgram(stackName: string): Promise<BetaStackOutputs> 
   );
   const platform = parsePlatformOutputs(config.platformStack, rawOutputs);
   const plan = planBeta(name, platform, config);
+  // Optional: a platform without beta:databases exports none.
+  const databasesOutput = await platformRef.getOutputDetails("databases");
+  const databases = readDatabasePlan(config.platformStack, databasesOutput.value ?? databasesOutput.secretValue);
+  assertDatabaseModeAvailable(config.database, databases);
 
   // Everything goes to the platform's cluster, never to whatever a shell's kubeconfig points at;
   // it signs in as whoever runs the stack.
   const kubeconfig = developerKubeconfig(platform.kubeconfig);
   const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
-  new BetaEnvironment(plan.namespace, { plan, appSecrets: platform.appSecrets }, { provider });
+  new BetaEnvironment(plan.namespace, { plan, appSecrets: platform.appSecrets, database: { mode: config.database, plan: databases } }, { provider });
 
-  return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images };
+  return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images, database: config.database };
 }

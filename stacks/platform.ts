@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DatabaseTenants } from "../components/DatabaseTenants";
 import { ImagePrePuller } from "../components/ImagePrePuller";
 import { RouterNetworkPolicies } from "../components/RouterNetworkPolicies";
 import { SharedBackend } from "../components/SharedBackend";
@@ -17,6 +18,8 @@ import { WildcardCertificate } from "../components/WildcardCertificate";
 import { WildcardDomain, hostedZoneId } from "../components/WildcardDomain";
 import { defaultApp } from "../lib/catalog";
 import { isIPv4 } from "../lib/config-rules";
+import { DatabasePlan, planDatabases } from "../lib/database-config";
+import { betaNamespace } from "../lib/names";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
 import { sharedServiceTargets } from "../lib/tenant-fence";
@@ -31,6 +34,8 @@ export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<
   clusterEndpoint: pulumi.Input<string>;
   /** On EKS: the cluster's name, for `aws eks update-kubeconfig`. */
   clusterName?: pulumi.Output<string>;
+  /** Isolated databases: server, template and Job image (never the admin credentials). */
+  databases?: DatabasePlan;
 };
 
 /** Stands in for the kube-dns address while the router options are checked up front. */
@@ -38,6 +43,7 @@ const RESOLVER_TO_CHECK = "10.96.0.10";
 
 export async function platformProgram(): Promise<PlatformStackOutputs> {
   const config = parsePlatformConfig(readStackConfig());
+  const databases = config.databases ? planDatabases(config.databases, config.developers.map((d) => d.name)) : undefined;
   const kubeconfig = adoptedKubeconfig(config.cluster);
   const routerConfigFor = (resolver: string) =>
     uberRouterConfig({
@@ -122,12 +128,27 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     const clusterIp = backendAddresses.get(service.name);
     return { cidrs: clusterIp ? [...service.cidrs, pulumi.interpolate`${clusterIp}/32`] : service.cidrs, port: service.port };
   });
-  for (const developer of config.developers) {
-    new Tenant(
-      `tenant-${developer.name}`,
-      { developer: developer.name, quota: developer.quota, containerDefaults: config.quota.container, egress },
-      // A tenant is usable only once its role and its fence are in place.
-      { ...k8sOpts, dependsOn: [access, fence] },
+  const tenants = config.developers.map(
+    (developer) =>
+      new Tenant(
+        `tenant-${developer.name}`,
+        { developer: developer.name, quota: developer.quota, containerDefaults: config.quota.container, egress },
+        // A tenant is usable only once its role and its fence are in place.
+        { ...k8sOpts, dependsOn: [access, fence] },
+      ),
+  );
+
+  if (config.databases && databases) {
+    new DatabaseTenants(
+      "databases",
+      {
+        plan: databases,
+        adminUser: config.databases.adminUser,
+        adminPassword: pulumi.secret(config.databases.adminPassword),
+        tenants: Object.fromEntries(config.developers.map((d) => [d.name, betaNamespace(d.name)])),
+      },
+      // Each tenant's `database` Secret goes into its namespace.
+      { ...k8sOpts, dependsOn: tenants },
     );
   }
 
@@ -144,5 +165,6 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     routerHostname: router.loadBalancerHostname,
     clusterEndpoint: cluster.endpoint,
     ...(cluster.clusterName ? { clusterName: cluster.clusterName } : {}),
+    ...(databases ? { databases } : {}),
   };
 }

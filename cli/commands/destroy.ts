@@ -5,6 +5,7 @@ import { CliError } from "../errors";
 import { cancellable, chooseBeta, pulumiDisplay, withExamples } from "../command-helpers";
 import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
 import { formatJson } from "../output";
+import { dropIsolatedDatabase } from "./db";
 
 interface DestroyOptions {
   yes?: boolean;
@@ -40,6 +41,11 @@ async function destroy(deps: CliDeps, given: string | undefined, options: Destro
   const gateway = await deps.gateway();
   if (!(await gateway.hasStack(stack))) {
     throw new CliError(`There is no Beta ${name} (no stack ${stack}).`, "`beta list` shows the Betas that exist.");
+  }
+  // A Job cannot run when Pulumi deletes one, so the Beta's own database is dropped first.
+  if ((await gateway.outputs(stack)).database === "isolated") {
+    deps.stderr.write(`Dropping the isolated database of ${name}...\n`);
+    await dropIsolatedDatabase(deps, name);
   }
   deps.stderr.write(`Destroying ${stack}...\n`);
   try {

@@ -18,7 +18,7 @@ describe("beta destroy", () => {
     const gateway = aliceExists();
     const result = await runBeta(["destroy", "alice", "--yes"], { gateway });
     expect(result.code).toBe(0);
-    expect(gateway.calls.map((c) => c.method)).toEqual(["hasStack", "destroy", "removeStack"]);
+    expect(gateway.calls.map((c) => c.method)).toEqual(["hasStack", "outputs", "destroy", "removeStack"]);
     expect(gateway.stacks.has("beta-alice")).toBe(false);
     expect(result.stdout).toBe("Destroyed Beta alice and removed stack beta-alice.\n");
   });

@@ -68,6 +68,7 @@ describe("a new developer stack with no config (beta-alice against Pulumi.dev.ya
       urls: { web: "https://alice.beta.example.com", api: "https://api--alice.beta.example.com" },
       namespace: "beta-alice",
       images: { web: `${REGISTRY}/web:${RELEASE}`, api: `${REGISTRY}/api:${RELEASE}` },
+      database: "shared",
     });
   });
 
