@@ -90,7 +90,7 @@ export async function runCli(args: readonly string[], deps: CliDeps): Promise<nu
   const program = buildProgram(deps);
   if (args.length === 0) {
     // Bare `beta`: the help a person asked for, not an error.
-    deps.stdout.write(program.helpInformation());
+    program.outputHelp();
     return 0;
   }
   try {
