@@ -45,15 +45,22 @@ export class UsageError extends CliError {
 }
 
 /**
- * The user's mistake inside `error`, if it is one: a ConfigError or NameError, also when the
- * offline runner wrapped it (`OfflineRunError`, matched by name so this file does not load
- * Pulumi). Undefined for anything else.
+ * Pulumi's RunError: what a program throws for a message the user should see alone (index.ts
+ * turns ConfigError and NameError into one). Matched by its marker, as the SDK's own
+ * `RunError.isInstance` does (@pulumi/pulumi errors.ts), so this file does not load Pulumi.
+ */
+const isPulumiRunError = (error: Error) => (error as { __pulumiRunError?: unknown }).__pulumiRunError === true;
+
+/**
+ * The user's mistake inside `error`, if it is one: a ConfigError or NameError, or the RunError
+ * the program made of one, also when the offline runner wrapped it (`OfflineRunError`,
+ * matched by name for the same reason). Undefined for anything else.
  */
 export function userMistake(error: unknown): Error | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     if (current instanceof ConfigError || current instanceof NameError) return current;
     if (current.name === "ConfigError" || current.name === "NameError") return current;
-    if (current.name !== "OfflineRunError") return undefined;
+    if (current.name !== "OfflineRunError") return depth > 0 && isPulumiRunError(current) ? current : undefined;
   }
   return undefined;
 }

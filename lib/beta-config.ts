@@ -22,7 +22,9 @@ export type AppOverride = z.output<typeof appOverride>;
 export const BETA_CONFIG_SCHEMAS = {
   platformStack: z
     .string()
-    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name such as \"dev\" or \"org/beta/dev\""),
+    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name such as \"dev\" or \"org/beta/dev\"")
+    // "." and ".." are path segments, not names: "../../etc" would name no stack of this project.
+    .refine((value) => value.split("/").every((part) => part !== "." && part !== ".."), "a stack name such as \"dev\" or \"org/beta/dev\", without \".\" or \"..\" segments"),
   imageTag,
   autoRefresh: z.boolean({ error: "true or false" }),
   apps: z.record(appName, appOverride),

@@ -8,7 +8,7 @@ import { qualifyStackName } from "../lib/stack-names";
 import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
 import { isKubernetesObject, toManifest } from "./manifests";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
-import { readStackConfigFile, stackNameOfFile } from "./stack-file";
+import { readStackConfigFile, readStackConfigFileSecretKeys, stackNameOfFile } from "./stack-file";
 import { OfflineRun } from "./types";
 
 export interface RenderBetaOptions {
@@ -33,6 +33,7 @@ export async function renderBeta(options: RenderBetaOptions): Promise<RenderedBe
   return renderBetaWith({
     name: options.name,
     platformConfig: readStackConfigFile(options.platformConfigFile),
+    platformSecretKeys: readStackConfigFileSecretKeys(options.platformConfigFile),
     platformStack: stackNameOfFile(options.platformConfigFile),
     betaConfig: options.betaConfig,
   });
@@ -42,6 +43,8 @@ export interface RenderBetaWithOptions {
   name: string;
   /** The platform's `beta:` config as plain values. */
   platformConfig: Record<string, unknown>;
+  /** Its keys set as secrets; default: every secret-bearing key given (see RunOfflineOptions.secretKeys). */
+  platformSecretKeys?: readonly string[];
   /** The platform stack's name; the Beta's `beta:platformStack` (default `dev`) when absent. */
   platformStack?: string;
   betaConfig?: Record<string, unknown>;
@@ -53,7 +56,7 @@ export async function renderBetaWith(options: RenderBetaWithOptions): Promise<Re
   const stack = `${BETA_PREFIX}${options.name}`;
   const betaConfig = options.betaConfig ?? {};
   const platformStack = parseBetaConfig(betaConfig).platformStack;
-  const platform = await runOffline({ stack: options.platformStack ?? platformStack.split("/").pop()!, config: options.platformConfig });
+  const platform = await runOffline({ stack: options.platformStack ?? platformStack.split("/").pop()!, config: options.platformConfig, secretKeys: options.platformSecretKeys });
   const reference = qualifyStackName(platformStack, OFFLINE_ORGANIZATION, OFFLINE_PROJECT);
   const beta = await runOffline({
     stack,
