@@ -2,16 +2,16 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { CliDeps, KubectlResult, RenderBeta, RunOptions, StackGateway } from "./deps";
 import { CliError } from "./errors";
 import { systemClock } from "./fleet/clock";
 import { createKubectlRunner } from "./kubectl";
+import { REPO_ROOT } from "./repo-root";
 import { findProgram } from "./which";
 
-/** The repository root: cli/.. */
-export const REPO_ROOT = resolve(__dirname, "..");
+export { REPO_ROOT };
 
 export const PULUMI_INSTALL_HINT =
   "Install the Pulumi CLI (curl -fsSL https://get.pulumi.com | sh, or brew install pulumi/tap/pulumi), " +

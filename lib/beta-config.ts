@@ -8,7 +8,9 @@ import { appName, envMap, imageTag, replicas, strictObject } from "./config-rule
 import { rejectUnknownKeys } from "./platform-config";
 import { QuotaSpec, quotaSpec } from "./quota";
 
-export const DEFAULT_PLATFORM_STACK = "dev";
+import { DEFAULT_PLATFORM_STACK } from "./stack-names";
+
+export { DEFAULT_PLATFORM_STACK };
 
 const appOverride = strictObject({
   /** Pin this app to another build, e.g. a branch build. */

@@ -1,16 +1,17 @@
 /** `beta doctor`: is this machine ready to run `beta`? One line per check, with what to do. */
 import { Command } from "commander";
-import { DEFAULT_PLATFORM_STACK } from "../../lib/beta-config";
+import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 import type { CliDeps } from "../deps";
 import { SilentExit } from "../errors";
 import { chooseBeta, withExamples } from "../command-helpers";
-import { type CheckResult, runDoctorChecks } from "../doctor-checks";
+import type { CheckResult } from "../doctor-checks";
 import { formatJson } from "../output";
 
 interface DoctorOptions {
   json?: boolean;
   platformStack: string;
 }
+
 
 const MARK: Record<CheckResult["status"], string> = { ok: "ok  ", warn: "warn", fail: "FAIL" };
 
@@ -23,6 +24,7 @@ export function registerDoctorCommand(program: Command, deps: CliDeps): void {
     .option("--platform-stack <stack>", "the platform stack to check", DEFAULT_PLATFORM_STACK)
     .action(async (given: string | undefined, options: DoctorOptions) => {
       const { name } = chooseBeta(given, deps, "doctor");
+      const { runDoctorChecks } = await import("../doctor-checks.js");
       const results = await runDoctorChecks({ deps, name, platformStack: options.platformStack, nodeVersion: process.version });
       const blocking = results.filter((r) => r.status === "fail");
       if (options.json) deps.stdout.write(formatJson({ ok: blocking.length === 0, checks: results }));

@@ -1,12 +1,11 @@
 /** `beta kubeconfig [name]`: a kubectl context `beta-<name>` for the Beta's namespace on the platform's cluster. */
 import { Command } from "commander";
-import { stringify } from "yaml";
-import { DEFAULT_PLATFORM_STACK } from "../../lib/beta-config";
+import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 import type { CliDeps } from "../deps";
 import { CliError } from "../errors";
 import { chooseBeta, withExamples } from "../command-helpers";
-import { betaContext, kubeconfigFile, mergeBetaContext, parseKubeconfig, standaloneBetaKubeconfig } from "../kubeconfig-context";
 import { stringOutput } from "../stack-outputs";
+
 
 interface KubeconfigOptions {
   print?: boolean;
@@ -34,6 +33,8 @@ same server is reused; without one, ask a platform engineer for credentials.`);
 }
 
 async function kubeconfig(deps: CliDeps, given: string | undefined, options: KubeconfigOptions): Promise<void> {
+  const { betaContext, kubeconfigFile, mergeBetaContext, parseKubeconfig, standaloneBetaKubeconfig } = await import("../kubeconfig-context.js");
+  const { stringify } = await import("yaml");
   const { name } = chooseBeta(given, deps, "kubeconfig");
   const outputs = await (await deps.gateway()).outputs(options.platformStack);
   const platformText = stringOutput(outputs, "kubeconfig");

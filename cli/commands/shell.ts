@@ -21,7 +21,7 @@ async function defaultApp(deps: CliDeps, name: string, stack: string, context: s
   const apps = summariseApps(await kubectlJson(deps.kubectl(), [...contextArgs(context), "get", "deploy", "-n", stack, "-o", "json"])).map((a) => a.app);
   if (apps.length === 1) return apps[0];
   if (apps.length === 0) throw new CliError(`Beta ${name} has no apps (namespace ${stack} is empty or missing).`, `Create it with \`beta up ${name}\`.`);
-  const configured = defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir));
+  const configured = await defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir));
   if (configured && apps.includes(configured)) return configured;
   throw new CliError(`Which app? Beta ${name} runs ${apps.join(", ")}.`, `Name one: beta shell ${name} <app>`);
 }

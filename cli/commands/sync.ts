@@ -11,7 +11,8 @@ import { assertAppName, betaNamespace, NameError } from "../../lib/names";
 import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
 import { CliError } from "../errors";
 import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
-import { createReporter, startSync, SyncError, validateRemotePath, type OutputStreams, type SyncDeps, type SyncOptions, type SyncSession } from "../sync";
+import type { OutputStreams, SyncDeps, SyncOptions, SyncSession } from "../sync";
+
 
 /** The app synced when none is named, until the platform's default app is passed in. */
 export const DEFAULT_SYNC_APP = "web";
@@ -114,7 +115,7 @@ export async function resolveSyncArgs(
   let remotePath: string | undefined;
   if (raw.remotePath !== undefined) {
     try {
-      remotePath = validateRemotePath(raw.remotePath);
+      remotePath = (await import("../sync/index.js")).validateRemotePath(raw.remotePath);
     } catch (error) {
       throw new SyncUsageError((error as Error).message);
     }
@@ -195,16 +196,18 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
   } else {
     streams.stderr.write(`${intro}\n`);
   }
-  const start = options.start ?? startSync;
+  // The engine (chokidar, rsync, the session) loads when a sync starts, not at start-up.
+  const engine = await import("../sync/index.js");
+  const start = options.start ?? engine.startSync;
   let session: SyncSession;
   try {
     session = start(
       { name: args.name, app: args.app, localPath: args.localPath, remotePath: args.remotePath, once: args.once, dryRun: args.dryRun },
       // Every kubectl the sync runs, rsync's remote shell included, reads the context from here.
-      { env: raw.context ? { ...env, [KUBECTL_CONTEXT_ENV]: raw.context } : env, log: createReporter(args.json, streams) },
+      { env: raw.context ? { ...env, [KUBECTL_CONTEXT_ENV]: raw.context } : env, log: engine.createReporter(args.json, streams) },
     );
   } catch (error) {
-    if (error instanceof SyncError || error instanceof NameError) return fail(error.message, args.json);
+    if (error instanceof engine.SyncError || error instanceof NameError) return fail(error.message, args.json);
     throw error;
   }
   const onSignal = (): void => void session.stop();

@@ -1,14 +1,13 @@
 /** `beta version`: this CLI's version, the platform's release tag and the Pulumi CLI's version. */
 import { Command } from "commander";
 import { version as cliVersion } from "../../package.json";
-import { DEFAULT_PLATFORM_STACK } from "../../lib/beta-config";
+import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 import type { CliDeps } from "../deps";
 import { CliError } from "../errors";
 import { withExamples } from "../command-helpers";
 import { formatJson } from "../output";
 import { defaultPlatformFile } from "../platform-file";
 import { stringOutput } from "../stack-outputs";
-import { readStackConfigFile } from "../../offline/stack-file";
 
 interface VersionOptions {
   json?: boolean;
@@ -40,6 +39,7 @@ async function releaseTag(deps: CliDeps, platformStack: string): Promise<Pick<Ve
   }
   const file = defaultPlatformFile(deps.workDir);
   try {
+    const { readStackConfigFile } = await import("../../offline/stack-file.js");
     const tag = readStackConfigFile(file).releaseTag;
     if (typeof tag === "string") return { releaseTag: tag, releaseTagSource: "Pulumi.dev.yaml" };
   } catch {
