@@ -22,6 +22,7 @@ import { registerStatusCommand } from "./commands/status";
 import { registerSyncCommand } from "./commands/sync";
 import { registerUpCommand } from "./commands/up";
 import { defaultAppFromPlatformFile, defaultPlatformFile } from "./platform-file";
+import { catalogAppNames } from "./app-names";
 
 const HELP_AFTER = `
 Every verb takes the Beta's name as its first argument; without it, $BETA_NAME is used, else
@@ -66,6 +67,7 @@ export function buildProgram(deps: CliDeps): Command {
     userName: () => deps.osUserName() ?? "",
     streams: { stdout: deps.stdout, stderr: deps.stderr },
     defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)),
+    knownApps: () => catalogAppNames(deps.workDir),
     setExitCode: (code) => {
       state.code = code;
     },

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { assertAppName, betaNamespace, NameError } from "../../lib/names";
 import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
 import { CliError } from "../errors";
+import { closest } from "../app-names";
 import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
 import type { OutputStreams, SyncDeps, SyncOptions, SyncSession } from "../sync";
 
@@ -31,6 +32,8 @@ export interface SyncCommandOptions {
   handleSignals?: boolean;
   /** Directory `--path` is relative to (default: the process's working directory). */
   cwd?: string;
+  /** The platform catalog's app names, to check a typed app against (none: no check). */
+  knownApps?: () => Promise<string[]>;
 }
 
 interface RawOptions {
@@ -95,7 +98,7 @@ export async function resolveSyncArgs(
   nameArg: string | undefined,
   appArg: string | undefined,
   raw: RawOptions,
-  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string },
+  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string; knownApps?: () => Promise<string[]> },
 ): Promise<ResolvedSyncArgs> {
   const { name, source } = resolveName(nameArg, context.env, context.userName);
   let app: string;
@@ -103,6 +106,12 @@ export async function resolveSyncArgs(
   if (appArg !== undefined) {
     app = assertAppName(appArg);
     appSource = "given";
+    // A mistyped app would otherwise wait for a pod that never comes.
+    const known = (await context.knownApps?.()) ?? [];
+    if (known.length > 0 && !known.includes(app)) {
+      const suggestion = closest(app, known);
+      throw new SyncUsageError(`app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")})`);
+    }
   } else {
     const configured = typeof context.defaultApp === "function" ? await context.defaultApp() : context.defaultApp;
     app = assertAppName(configured ?? DEFAULT_SYNC_APP, "Default app name");
@@ -185,6 +194,7 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
       userName: options.userName ?? (() => os.userInfo().username),
       defaultApp: options.defaultApp,
       cwd: options.cwd,
+      knownApps: options.knownApps,
     });
   } catch (error) {
     if (error instanceof SyncUsageError || error instanceof NameError) return fail(error.message, Boolean(raw.json));

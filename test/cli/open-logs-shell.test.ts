@@ -120,3 +120,13 @@ describe("beta shell", () => {
     expect(result.stderr).toContain("beta status alice");
   });
 });
+
+describe("beta sync: the app is checked before anything starts", () => {
+  it("a mistyped app is refused at once with did-you-mean (no waiting for a pod)", async () => {
+    const result = await runBeta(["sync", "alice", "wbe", "--once"], { workDir: path.resolve(__dirname, "../..") });
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").find((l) => l.startsWith("beta sync: error:"))).toBe(
+      'beta sync: error: app "wbe" is not an app of the platform; did you mean "web"? (apps: web, api)',
+    );
+  });
+});
