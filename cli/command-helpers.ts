@@ -1,8 +1,9 @@
 /** Small pieces every verb uses: help examples, the Beta name, progress, number options. */
 import { Command, InvalidArgumentError } from "commander";
-import { betaStackName } from "../lib/names";
+import { NameError, betaStackName } from "../lib/names";
 import type { CliDeps, OperationProgress } from "./deps";
 import { resolveBetaName } from "./default-name";
+import { CliError, UsageError } from "./errors";
 import type { Writer } from "./output";
 
 /** Adds an "Examples:" section (after an optional paragraph of notes) to the verb's --help. */
@@ -36,7 +37,7 @@ export async function cancellable<T>(stderr: Writer, operation: () => Promise<T>
 
 /** The Beta a verb works on: the given name, `$BETA_NAME` or the OS user (saying so on stderr). */
 export function chooseBeta(given: string | undefined, deps: CliDeps, verb: string): { name: string; stack: string } {
-  const resolved = resolveBetaName(given, deps, verb);
+  const resolved = asUsageError(() => resolveBetaName(given, deps, verb));
   if (resolved.note) deps.stderr.write(`${resolved.note}\n`);
   return { name: resolved.name, stack: betaStackName(resolved.name) };
 }
@@ -57,4 +58,15 @@ export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
     }
     return n;
   };
+}
+
+/** Runs `check` on what was typed; a bad name or value becomes a usage error (exit 2). */
+export function asUsageError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof NameError) throw new UsageError(error.message);
+    if (error instanceof CliError && !(error instanceof UsageError)) throw new UsageError(error.message, error.hint);
+    throw error;
+  }
 }

@@ -1,17 +1,17 @@
 /** The real dependencies of the `beta` command: this process's terminal, Pulumi, kubectl. */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import type { CliDeps, RenderBeta, StackGateway } from "./deps";
+import type { CliDeps, KubectlResult, RenderBeta, RunOptions, StackGateway } from "./deps";
 import { CliError } from "./errors";
 import { systemClock } from "./fleet/clock";
 import { createKubectlRunner } from "./kubectl";
+import { REPO_ROOT } from "./repo-root";
 import { findProgram } from "./which";
 
-/** The repository root: cli/.. */
-export const REPO_ROOT = resolve(__dirname, "..");
+export { REPO_ROOT };
 
 export const PULUMI_INSTALL_HINT =
   "Install the Pulumi CLI (curl -fsSL https://get.pulumi.com | sh, or brew install pulumi/tap/pulumi), " +
@@ -30,6 +30,21 @@ function browserOpener(env: NodeJS.ProcessEnv): string[] | undefined {
   if (process.platform === "win32") return ["cmd", "/c", "start", ""];
   const program = findProgram(process.platform === "darwin" ? "open" : "xdg-open", env);
   return program ? [program] : undefined;
+}
+
+/** Runs `program` with its output captured; undefined when it is not on PATH. */
+function runProgram(env: NodeJS.ProcessEnv, program: string, args: readonly string[], options: RunOptions = {}): Promise<KubectlResult | undefined> {
+  const binary = findProgram(program, env);
+  if (!binary) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const child = spawn(binary, [...args], { stdio: ["ignore", "pipe", "pipe"], env, timeout: options.timeoutMs, killSignal: "SIGKILL" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", (error) => resolve({ code: 127, stdout, stderr: stderr || error.message }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 124 : 1), stdout, stderr }));
+  });
 }
 
 export function createDefaultDeps(workDir = REPO_ROOT): CliDeps {
@@ -61,6 +76,13 @@ export function createDefaultDeps(workDir = REPO_ROOT): CliDeps {
       return gateway;
     },
     kubectl: () => createKubectlRunner(env),
+    runProgram: (program, args, options) => runProgram(env, program, args, options),
+    readFile: (file) => (existsSync(file) ? readFileSync(file, "utf8") : undefined),
+    writeFile(file, text, options) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text, options?.private ? { mode: 0o600 } : {});
+      if (options?.private) chmodSync(file, 0o600);
+    },
     async openUrl(url) {
       const opener = browserOpener(env);
       if (!opener) return false;

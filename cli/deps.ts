@@ -105,6 +105,14 @@ export interface KubectlRunner {
   attach(args: readonly string[]): Promise<number>;
 }
 
+export interface RunOptions {
+  /** Give up (killing the program) after this long; the result then has code 124. */
+  timeoutMs?: number;
+}
+
+/** A program other than kubectl and Pulumi's engine: `pulumi version`, `aws sts ...`, `rsync --version`. */
+export type ProgramRunner = (program: string, args: readonly string[], options?: RunOptions) => Promise<KubectlResult | undefined>;
+
 export type RenderBeta = (options: RenderBetaOptions) => Promise<RenderedBeta>;
 
 export interface CliDeps {
@@ -121,6 +129,12 @@ export interface CliDeps {
   gateway(): Promise<StackGateway>;
   /** kubectl (or `$BETA_KUBECTL`); failing with install help when it is missing. */
   kubectl(): KubectlRunner;
+  /** Runs a program to completion, capturing its output; undefined when it is not installed. */
+  runProgram: ProgramRunner;
+  /** Reads a file as text; undefined when it does not exist. */
+  readFile(file: string): string | undefined;
+  /** Writes a file (creating its directory), mode 0600 when `private`. */
+  writeFile(file: string, text: string, options?: { private?: boolean }): void;
   /** Opens a URL in a browser; false when no opener (xdg-open, open) is available. */
   openUrl(url: string): Promise<boolean>;
   renderBeta: RenderBeta;

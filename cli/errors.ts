@@ -33,6 +33,38 @@ function describeCause(cause: unknown): string {
   return (cause.stack ?? `${cause.name}: ${cause.message}`).trimEnd();
 }
 
+/** Exit code of a command line that cannot run as typed (unknown verb, bad option or argument). */
+export const USAGE_EXIT_CODE = 2;
+
+/** A mistake in what was typed: printed like any CliError, exit code 2. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, hint, USAGE_EXIT_CODE);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * Pulumi's RunError: what a program throws for a message the user should see alone (index.ts
+ * turns ConfigError and NameError into one). Matched by its marker, as the SDK's own
+ * `RunError.isInstance` does (@pulumi/pulumi errors.ts), so this file does not load Pulumi.
+ */
+const isPulumiRunError = (error: Error) => (error as { __pulumiRunError?: unknown }).__pulumiRunError === true;
+
+/**
+ * The user's mistake inside `error`, if it is one: a ConfigError or NameError, or the RunError
+ * the program made of one, also when the offline runner wrapped it (`OfflineRunError`,
+ * matched by name for the same reason). Undefined for anything else.
+ */
+export function userMistake(error: unknown): Error | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof ConfigError || current instanceof NameError) return current;
+    if (current.name === "ConfigError" || current.name === "NameError") return current;
+    if (current.name !== "OfflineRunError") return depth > 0 && isPulumiRunError(current) ? current : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Ends the command with `exitCode` without printing anything more: the command has already
  * said why (e.g. `beta status` printed the table with the app that is not ready).
@@ -51,9 +83,8 @@ export function describeFailure(error: unknown, debug = false): { text: string; 
     const cause = debug && error.cause !== undefined ? `\nCaused by ${describeCause(error.cause)}\n` : "";
     return { text: `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}\n${cause}`, exitCode: error.exitCode };
   }
-  if (error instanceof ConfigError || error instanceof NameError) {
-    return { text: `Error: ${error.message}\n`, exitCode: 1 };
-  }
+  const mistake = userMistake(error);
+  if (mistake) return { text: `Error: ${mistake.message}\n`, exitCode: 1 };
   if (error instanceof Error && PULUMI_COMMAND_ERRORS.includes(error.name)) {
     return {
       text:

@@ -53,11 +53,24 @@ export function contextArgs(context: string | undefined): string[] {
   return context ? ["--context", context] : [];
 }
 
-/** Runs `kubectl <args>`, expecting success and JSON on stdout. */
+/**
+ * Every one-shot read gives up after this long (kubectl's global --request-timeout), so an
+ * unreachable cluster fails in seconds, not after the dialer's own timeouts.
+ */
+export const KUBECTL_READ_TIMEOUT = "--request-timeout=8s";
+
+/** kubectl's words for "no cluster there": nothing a retry heals. */
+const UNREACHABLE = /Unable to connect to the server|connection refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
+
+/** Runs `kubectl <args>`, expecting success and JSON on stdout; fails in seconds when no cluster answers. */
 export async function kubectlJson(runner: KubectlRunner, args: readonly string[]): Promise<unknown> {
-  const result = await runner.capture(args);
+  const result = await runner.capture([KUBECTL_READ_TIMEOUT, ...args]);
   if (result.code !== 0) {
-    const why = result.stderr.trim().split("\n")[0] || `exit code ${result.code}`;
+    const lines = result.stderr.trim().split("\n").filter(Boolean);
+    const why = lines.find((line) => UNREACHABLE.test(line)) ?? lines[0] ?? `exit code ${result.code}`;
+    if (UNREACHABLE.test(why)) {
+      throw new CliError(`No cluster answered kubectl: ${why.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "")}`, "Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster.");
+    }
     throw new CliError(
       `kubectl ${args.join(" ")} failed: ${why}`,
       "Check that kubectl points at the Beta cluster (`kubectl config current-context`, or pass --context).",

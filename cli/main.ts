@@ -5,8 +5,12 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../package.json";
 import type { CliDeps } from "./deps";
-import { describeFailure } from "./errors";
+import { USAGE_EXIT_CODE, describeFailure } from "./errors";
 import { registerDbCommand } from "./commands/db";
+import { registerCompletionCommand } from "./commands/completion";
+import { registerDoctorCommand } from "./commands/doctor";
+import { registerKubeconfigCommand } from "./commands/kubeconfig";
+import { registerVersionCommand } from "./commands/version";
 import { registerDestroyCommand } from "./commands/destroy";
 import { registerListCommand } from "./commands/list";
 import { registerLogsCommand } from "./commands/logs";
@@ -19,6 +23,7 @@ import { registerStatusCommand } from "./commands/status";
 import { registerSyncCommand } from "./commands/sync";
 import { registerUpCommand } from "./commands/up";
 import { defaultAppFromPlatformFile, defaultPlatformFile } from "./platform-file";
+import { catalogAppNames } from "./app-names";
 
 const HELP_AFTER = `
 Every verb takes the Beta's name as its first argument; without it, $BETA_NAME is used, else
@@ -30,11 +35,15 @@ Environment:
   BETA_DEBUG     set to 1 for stack traces and Pulumi's full output on errors
 
 Examples:
+  $ beta doctor                   # is this machine ready? (one line per check)
+  $ beta kubeconfig               # a kubectl context for your Beta's namespace
   $ beta up                       # create or update your Beta, print its URLs
   $ beta status                   # is every app ready?
   $ beta sync                     # mirror this directory into the default app
   $ beta render alice | less      # the Kubernetes objects, offline
   $ beta destroy --yes
+
+Exit codes: 0 success, 1 failure, 2 usage error (unknown verb, bad option or argument).
 `;
 
 /** Exit codes a verb set without throwing (beta sync reports through a callback). */
@@ -59,6 +68,7 @@ export function buildProgram(deps: CliDeps): Command {
     userName: () => deps.osUserName() ?? "",
     streams: { stdout: deps.stdout, stderr: deps.stderr },
     defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)),
+    knownApps: () => catalogAppNames(deps.workDir),
     setExitCode: (code) => {
       state.code = code;
     },
@@ -72,17 +82,27 @@ export function buildProgram(deps: CliDeps): Command {
   registerReleaseCommand(program, deps);
   registerReapCommand(program, deps);
   registerDbCommand(program, deps);
+  registerDoctorCommand(program, deps);
+  registerKubeconfigCommand(program, deps);
+  registerVersionCommand(program, deps);
+  registerCompletionCommand(program, deps);
   return program;
 }
 
 /** Runs `beta <args>` and resolves to the exit code; never throws. */
 export async function runCli(args: readonly string[], deps: CliDeps): Promise<number> {
   const program = buildProgram(deps);
+  if (args.length === 0) {
+    // Bare `beta`: the help a person asked for, not an error.
+    program.outputHelp();
+    return 0;
+  }
   try {
     await program.parseAsync([...args], { from: "user" });
     return verbExitCodes.get(program)?.code ?? 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // commander has printed its message; help and --version end with 0, anything else was mistyped.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     const { text, exitCode } = describeFailure(error, Boolean(deps.env.BETA_DEBUG));
     deps.stderr.write(text);
     return exitCode;

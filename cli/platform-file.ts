@@ -1,8 +1,7 @@
 /** The platform stack's config file in the repository (`Pulumi.dev.yaml`), read without Pulumi. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_PLATFORM_STACK } from "../lib/beta-config";
-import { readStackConfigFile } from "../offline/stack-file";
+import { DEFAULT_PLATFORM_STACK } from "../lib/stack-names";
 
 /** `<workDir>/Pulumi.<stack>.yaml`. */
 export function stackFile(workDir: string, stack: string): string {
@@ -14,9 +13,11 @@ export function defaultPlatformFile(workDir: string): string {
 }
 
 /** The app marked `default: true` in the platform file's `beta:apps`, or undefined. */
-export function defaultAppFromPlatformFile(file: string): string | undefined {
+export async function defaultAppFromPlatformFile(file: string): Promise<string | undefined> {
   if (!existsSync(file)) return undefined;
   try {
+    // Loaded here: YAML parsing is not needed at start-up.
+    const { readStackConfigFile } = await import("../offline/stack-file.js");
     const apps = readStackConfigFile(file).apps;
     if (!Array.isArray(apps)) return undefined;
     const found = apps.find((app): app is { name: string } => {

@@ -8,7 +8,9 @@ import { appName, envMap, imageTag, replicas, strictObject } from "./config-rule
 import { rejectUnknownKeys } from "./platform-config";
 import { DatabaseMode, databaseMode } from "./database-config";
 
-export const DEFAULT_PLATFORM_STACK = "dev";
+import { DEFAULT_PLATFORM_STACK } from "./stack-names";
+
+export { DEFAULT_PLATFORM_STACK };
 
 const appOverride = strictObject({
   /** Pin this app to another build, e.g. a branch build. */
@@ -22,7 +24,9 @@ export type AppOverride = z.output<typeof appOverride>;
 export const BETA_CONFIG_SCHEMAS = {
   platformStack: z
     .string()
-    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name such as \"dev\" or \"org/beta/dev\""),
+    .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name such as \"dev\" or \"org/beta/dev\"")
+    // "." and ".." are path segments, not names: "../../etc" would name no stack of this project.
+    .refine((value) => value.split("/").every((part) => part !== "." && part !== ".."), "a stack name such as \"dev\" or \"org/beta/dev\", without \".\" or \"..\" segments"),
   imageTag,
   autoRefresh: z.boolean({ error: "true or false" }),
   apps: z.record(appName, appOverride),

@@ -16,6 +16,7 @@ import {
   strictObject,
 } from "./config-rules";
 import { definedOnly } from "./defined-only";
+import { requestsAboveLimits } from "./quota";
 
 export const DEFAULT_SYNC_PATH = "/app";
 
@@ -40,7 +41,12 @@ export const appSpec = strictObject({
   default: z.boolean().optional(),
   replicas: replicas.optional(),
   resources: appResources.optional(),
-  syncPath: z.string().regex(/^\/[^\s]*$/, "an absolute path in the container, e.g. /app").optional(),
+  syncPath: z
+    .string()
+    .regex(/^\/[^\s]*$/, "an absolute path in the container, e.g. /app")
+    // beta sync mirrors deletions into it, so it refuses the root (cli/sync/session.ts, validateRemotePath).
+    .refine((value) => value.replace(/\/+$/, "").replace(/\/\.(?=\/|$)/g, "") !== "", "the app's source directory, not the container's root \"/\" (beta sync mirrors deletions into it)")
+    .optional(),
 });
 
 /** A catalog app with its defaults filled in. */
@@ -70,6 +76,15 @@ export const appCatalog = z
         ctx.addIssue({ code: "custom", path: [index, "name"], message: `app name ${JSON.stringify(app.name)} is listed twice; names must be unique`, input: app.name });
       }
       seen.add(app.name);
+    });
+    apps.forEach((app, index) => {
+      const resources = {
+        requests: { ...DEFAULT_APP_RESOURCES.requests, ...definedOnly(app.resources?.requests) },
+        limits: { ...DEFAULT_APP_RESOURCES.limits, ...definedOnly(app.resources?.limits) },
+      };
+      for (const problem of requestsAboveLimits(resources.requests, resources.limits)) {
+        ctx.addIssue({ code: "custom", path: [index, "resources"], message: problem, input: app.resources ?? {} });
+      }
     });
     const defaults = apps.filter((app) => app.default === true).map((app) => app.name);
     if (defaults.length !== 1) {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { describeShape, secretExposure } from "./secret-config";
 
 /**
  * Bad configuration or platform data. The message names the key, the bad value and the rule,
@@ -19,7 +20,9 @@ export function configPath(key: string, path: readonly PropertyKey[]): string {
   );
 }
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, exposure: "value" | "hidden" | "shape" = "value"): string {
+  if (exposure === "hidden") return `${describeShape(value)}, value not shown`;
+  if (exposure === "shape" && value !== null && typeof value === "object") return describeShape(value);
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -37,7 +40,8 @@ export function formatIssues(key: string, issues: readonly z.core.$ZodIssue[]): 
         const why = issue.issues.map((inner) => inner.message).join("; ");
         return `${parent}: key ${describeValue(issue.input)} is not valid: ${why}`;
       }
-      return `${where}: ${issue.message} (got ${describeValue(issue.input)})`;
+      // A secret value is never shown: the key and the expected shape say enough.
+      return `${where}: ${issue.message} (got ${describeValue(issue.input, secretExposure(key, issue.path))})`;
     })
     .join("\n");
 }

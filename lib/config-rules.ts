@@ -35,7 +35,9 @@ export const port = z
 /** Docker tag grammar. */
 export const imageTag = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'")
+  // Images are pinned (the router's image rule too): "latest" moves under a running Beta.
+  .refine((value) => value !== "latest", "pin a build such as master-3f2c1ab; \"latest\" changes under a running Beta");
 
 /**
  * An image repository without tag or digest (`registry.example.com:5000/team/web`); Beta adds
@@ -97,7 +99,9 @@ export const domainName = z
       value.split(".").length >= 2 &&
       value.split(".").every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)),
     "a lower-case DNS domain with at least two labels, e.g. beta.example.com",
-  );
+  )
+  // A numeric last label is an IP address, which no wildcard record or certificate can cover.
+  .refine((value) => !/^[0-9]+$/.test(value.split(".").at(-1) ?? ""), "a DNS domain, not an IP address (its last label is a name, e.g. beta.example.com)");
 
 /** An IPv4 CIDR block such as `10.0.0.0/16`. */
 export const cidr = z.string().refine((value) => {

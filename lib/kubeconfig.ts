@@ -23,26 +23,28 @@ export function minifyKubeconfig(text: string, context?: string): string {
   try {
     doc = parse(text) as KubeconfigDoc;
   } catch (error) {
-    throw new ConfigError(`beta:cluster.kubeconfig is not valid YAML or JSON: ${(error as Error).message}`);
+    // The parser's message quotes the offending line, which may hold a token: give only where.
+    const at = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    throw new ConfigError(`beta:cluster.kubeconfig is not valid YAML or JSON${at ? ` (line ${at.line}, column ${at.col})` : ""}; expected a kubeconfig file's contents (apiVersion, clusters, contexts, users)`);
   }
-  if (!doc || typeof doc !== "object" || !Array.isArray(doc.contexts)) {
+  if (!doc || typeof doc !== "object" || Array.isArray(doc) || !Array.isArray(doc.contexts)) {
     throw new ConfigError("beta:cluster.kubeconfig has no contexts; give a kubeconfig file's contents");
   }
   const wanted = context ?? doc["current-context"];
   const entry = doc.contexts.find((c) => c.name === wanted);
   if (!entry) {
-    const known = doc.contexts.map((c) => c.name).join(", ") || "none";
-    throw new ConfigError(`beta:cluster.context ${JSON.stringify(wanted ?? "")} is not a context of the kubeconfig (contexts: ${known})`);
+    const known = doc.contexts.map((c) => nameText(c?.name, false)).join(", ") || "none";
+    throw new ConfigError(`beta:cluster.context ${nameText(wanted ?? "")} is not a context of the kubeconfig (contexts: ${known})`);
   }
   const cluster = (doc.clusters ?? []).find((c) => c.name === entry.context?.cluster);
   const user = (doc.users ?? []).find((u) => u.name === entry.context?.user);
-  if (!cluster) throw new ConfigError(`kubeconfig context ${JSON.stringify(entry.name)} names cluster ${JSON.stringify(entry.context?.cluster)}, which the kubeconfig does not define`);
+  if (!cluster) throw new ConfigError(`beta:cluster.kubeconfig: context ${nameText(entry.name)} names cluster ${nameText(entry.context?.cluster)}, which the kubeconfig does not define`);
   // Developer stacks get this cluster entry, so its CA must travel inline; the user stays here.
   const fileFields = fileReferences(cluster.cluster, ["certificate-authority"]);
   if (fileFields.length > 0) {
     throw new ConfigError(
-      `kubeconfig context ${JSON.stringify(entry.name)} points at local files (${fileFields.join(", ")}), which developer stacks cannot read. ` +
-        `Export it with the files inlined: kubectl config view --minify --flatten --context ${entry.name}, and set that as beta:cluster.kubeconfig`,
+      `beta:cluster.kubeconfig: context ${nameText(entry.name)} points at local files (${fileFields.join(", ")}), which developer stacks cannot read. ` +
+        `Export it with the files inlined: kubectl config view --minify --flatten --context ${nameText(entry.name, false)}, and set that as beta:cluster.kubeconfig`,
     );
   }
   return stringify({
@@ -53,6 +55,12 @@ export function minifyKubeconfig(text: string, context?: string): string {
     clusters: [cluster],
     users: user ? [user] : [],
   });
+}
+
+/** A name from the kubeconfig, quoted; anything that is not a short name is described, not shown. */
+function nameText(value: unknown, quote = true): string {
+  if (typeof value !== "string" || !/^[\w.@:/-]{1,253}$/.test(value)) return "(not a valid name)";
+  return quote ? JSON.stringify(value) : value;
 }
 
 function fileReferences(section: unknown, fields: readonly string[]): string[] {

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { appCatalog, sharedServiceList, sharedServiceNameClashes } from "./catalog";
 import { ConfigError, parseConfigValue } from "./config-error";
 import { cidr, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4, strictObject } from "./config-rules";
-import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
+import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertRequestsWithinLimits, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
 import { definedOnly } from "./defined-only";
 import { DatabasesConfig, databasesConfig } from "./database-config";
 
@@ -226,11 +226,15 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
       );
     }
   }
+  assertOnePrincipalPerDeveloper(developers);
 
   const quota = get("quota") ?? {};
   const ceiling = mergeQuota(DEFAULT_QUOTA_CEILING, quota.ceiling);
   const defaultQuota = mergeQuota(DEFAULT_QUOTA, quota.default);
   assertWithinCeiling(defaultQuota, ceiling, "beta:quota.default");
+  assertRequestsWithinLimits(defaultQuota.requests, defaultQuota.limits, "beta:quota.default");
+  assertRequestsWithinLimits(ceiling.requests, ceiling.limits, "beta:quota.ceiling");
+  assertRequestsWithinLimits({ ...DEFAULT_CONTAINER_RESOURCES.request, ...definedOnly(quota.container?.request) }, { ...DEFAULT_CONTAINER_RESOURCES.limit, ...definedOnly(quota.container?.limit) }, "beta:quota.container");
   const tenants = developers.map((developer, index) => {
     const resolved = mergeQuota(defaultQuota, developer.quota);
     assertWithinCeiling(resolved, ceiling, `beta:developers[${index}].quota`);
@@ -267,6 +271,18 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
     clusterDomain: get("clusterDomain") ?? "cluster.local",
     databases: get("databases"),
   };
+}
+
+/** One IAM principal is one Kubernetes user: mapped to two names, it would hold both tenants. */
+function assertOnePrincipalPerDeveloper(developers: readonly { name: string; principalArn?: string }[]): void {
+  for (const [index, developer] of developers.entries()) {
+    const first = developers.findIndex((other) => other.principalArn !== undefined && other.principalArn === developer.principalArn);
+    if (developer.principalArn !== undefined && first !== index) {
+      throw new ConfigError(
+        `beta:developers[${index}].principalArn: ${JSON.stringify(developer.principalArn)} is already the principal of ${JSON.stringify(developers[first].name)}; each developer needs their own identity`,
+      );
+    }
+  }
 }
 
 /** A misspelt key would otherwise be ignored silently. */

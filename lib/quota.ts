@@ -4,16 +4,20 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./config-error";
-import { cpuAndMemory, strictObject } from "./config-rules";
+import { quantity, strictObject } from "./config-rules";
 import { definedOnly } from "./defined-only";
+
+/** A quota of zero admits no pod at all: every Deployment of the Beta would stay at 0 ready. */
+const positiveQuantity = quantity.refine((value) => parseQuantity(value) > 0, "must be more than zero (a zero quota admits no pod)");
+const quotaResources = strictObject({ cpu: positiveQuantity.optional(), memory: positiveQuantity.optional() });
 
 export const quotaSpec = strictObject({
   /** Sum of all containers' requests in the Beta. */
-  requests: cpuAndMemory.optional(),
+  requests: quotaResources.optional(),
   /** Sum of all containers' limits in the Beta. */
-  limits: cpuAndMemory.optional(),
+  limits: quotaResources.optional(),
   /** Pods at most, counting those of a rolling update. */
-  pods: z.number().int().min(1).max(500).optional(),
+  pods: z.number().int("must be a whole number").min(1, "must be at least 1 (a zero quota admits no pod)").max(500, "must be at most 500").optional(),
 });
 export type QuotaSpec = z.output<typeof quotaSpec>;
 
@@ -65,6 +69,31 @@ export function parseQuantity(text: string): number {
   const match = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(text);
   if (!match) throw new ConfigError(`${JSON.stringify(text)} is not a Kubernetes quantity such as "500m" or "256Mi"`);
   return Number(match[1]) * SUFFIX[match[2] ?? ""];
+}
+
+/**
+ * One message per resource whose request is above its limit: Kubernetes refuses such a
+ * container ("must be less than or equal to ... limit", kubernetes/kubernetes
+ * pkg/apis/core/validation/validation.go, ValidateResourceRequirements), so the Beta could
+ * never start; said here, before anything is declared.
+ */
+export function requestsAboveLimits(requests: { cpu?: string; memory?: string }, limits: { cpu?: string; memory?: string }, where = ""): string[] {
+  const problems: string[] = [];
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = requests[resource];
+    const limit = limits[resource];
+    if (request === undefined || limit === undefined) continue;
+    if (parseQuantity(request) > parseQuantity(limit)) {
+      problems.push(`${where}requests.${resource} ${JSON.stringify(request)} is above limits.${resource} ${JSON.stringify(limit)}; a request must not exceed its limit`);
+    }
+  }
+  return problems;
+}
+
+/** Throws a ConfigError when a quota's (or container default's) requests exceed its limits. */
+export function assertRequestsWithinLimits(requests: { cpu?: string; memory?: string }, limits: { cpu?: string; memory?: string }, key: string): void {
+  const problems = requestsAboveLimits(requests, limits, `${key}.`);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
 }
 
 /**

@@ -1,3 +1,6 @@
+/** The platform stack a developer stack reads when `beta:platformStack` is not set. */
+export const DEFAULT_PLATFORM_STACK = "dev";
+
 /**
  * `dev` → `<org>/<project>/dev`; `proj/dev` → `<org>/proj/dev`; `org/proj/dev` stays. What a
  * StackReference is given, so a short `beta:platformStack` works on every backend.

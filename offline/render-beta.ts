@@ -11,7 +11,7 @@ import { isKubernetesObject, toManifest } from "./manifests";
 import { OFFLINE_CLUSTER_SERVER } from "./mock-cloud";
 import { standInKubeconfig } from "./stand-in-kubeconfig";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
-import { readStackConfigFile, stackNameOfFile } from "./stack-file";
+import { readStackConfigFile, readStackConfigFileSecretKeys, stackNameOfFile } from "./stack-file";
 import { OfflineRun } from "./types";
 
 export interface RenderBetaOptions {
@@ -36,6 +36,7 @@ export async function renderBeta(options: RenderBetaOptions): Promise<RenderedBe
   return renderBetaWith({
     name: options.name,
     platformConfig: readStackConfigFile(options.platformConfigFile),
+    platformSecretKeys: readStackConfigFileSecretKeys(options.platformConfigFile),
     platformStack: stackNameOfFile(options.platformConfigFile),
     betaConfig: options.betaConfig,
   });
@@ -45,6 +46,8 @@ export interface RenderBetaWithOptions {
   name: string;
   /** The platform's `beta:` config as plain values. */
   platformConfig: Record<string, unknown>;
+  /** Its keys set as secrets; default: every secret-bearing key given (see RunOfflineOptions.secretKeys). */
+  platformSecretKeys?: readonly string[];
   /** The platform stack's name; the Beta's `beta:platformStack` (default `dev`) when absent. */
   platformStack?: string;
   betaConfig?: Record<string, unknown>;
@@ -63,6 +66,7 @@ export async function renderBetaWith(options: RenderBetaWithOptions): Promise<Re
   const platform = await runOffline({
     stack: options.platformStack ?? platformStack.split("/").pop()!,
     config: options.platformConfig,
+    secretKeys: options.platformSecretKeys,
     localKubeconfig: standInKubeconfig(OFFLINE_CLUSTER_SERVER, context),
   });
   const reference = qualifyStackName(platformStack, OFFLINE_ORGANIZATION, OFFLINE_PROJECT);

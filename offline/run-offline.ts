@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import main from "../index";
-import { encodeStackConfig } from "../lib/stack-config";
+import { SECRET_CONFIG_KEYS } from "../lib/secret-config";
+import { CONFIG_NAMESPACE, encodeStackConfig } from "../lib/stack-config";
 import { LocalKubeconfig, useLocalKubeconfig } from "../stacks/local-kubeconfig";
 import { DISABLE_DEFAULT_PROVIDERS_KEY } from "../stacks/stack-config";
 import { MockCloud, MockCloudOptions } from "./mock-cloud";
@@ -20,13 +21,23 @@ export interface RunOfflineOptions extends MockCloudOptions {
   config: Record<string, unknown>;
   /** Stands in for the machine's kubeconfig; the machine's file is read when absent. */
   localKubeconfig?: LocalKubeconfig;
+  /**
+   * Keys (without the namespace) that were set as secrets, reported to the program as Pulumi
+   * reports them (PULUMI_CONFIG_SECRET_KEYS). Default: every secret-bearing key given, as if
+   * set with `--secret`; a stack file's own list comes from `readStackConfigFileSecretKeys`.
+   */
+  secretKeys?: readonly string[];
 }
 
 export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun> {
   const cloud = new MockCloud(options);
   await pulumi.runtime.setMocks(cloud, OFFLINE_PROJECT, options.stack, options.preview ?? false, OFFLINE_ORGANIZATION);
   recordRegistrations(cloud);
-  pulumi.runtime.setAllConfig({ ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' });
+  const secretKeys = options.secretKeys ?? SECRET_CONFIG_KEYS.filter((key) => options.config[key] !== undefined);
+  pulumi.runtime.setAllConfig(
+    { ...encodeStackConfig(options.config), [DISABLE_DEFAULT_PROVIDERS_KEY]: '["*"]' },
+    secretKeys.map((key) => `${CONFIG_NAMESPACE}:${key}`),
+  );
 
   let outputs: unknown;
   const standIn = options.localKubeconfig;

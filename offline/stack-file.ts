@@ -12,6 +12,36 @@ export const OFFLINE_SECRET = "offline-secret-placeholder";
  * namespace. Encrypted values (`secure:`) become a placeholder: offline runs never decrypt.
  */
 export function readStackConfigFile(file: string): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(readBetaEntries(file))) values[key] = withoutSecrets(value);
+  return values;
+}
+
+/**
+ * The `beta:` keys of a stack file holding an encrypted (`secure:`) value anywhere inside, as
+ * Pulumi lists them for the program (PULUMI_CONFIG_SECRET_KEYS, one entry per top-level key).
+ */
+export function readStackConfigFileSecretKeys(file: string): string[] {
+  return Object.entries(readBetaEntries(file))
+    .filter(([, value]) => holdsSecret(value))
+    .map(([key]) => key);
+}
+
+function isSecure(value: unknown): boolean {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return entries.length === 1 && entries[0][0] === "secure";
+}
+
+function holdsSecret(value: unknown): boolean {
+  if (isSecure(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value && typeof value === "object") return Object.values(value).some(holdsSecret);
+  return false;
+}
+
+/** The file's `beta:` entries as written, keys without the namespace. */
+function readBetaEntries(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -25,11 +55,11 @@ export function readStackConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`);
   }
   const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const values: Record<string, unknown> = {};
+  const entries: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) values[key.slice(CONFIG_NAMESPACE.length + 1)] = withoutSecrets(value);
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) entries[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
   }
-  return values;
+  return entries;
 }
 
 /** `Pulumi.dev.yaml` → `dev`. */
@@ -38,11 +68,8 @@ export function stackNameOfFile(file: string): string | undefined {
 }
 
 function withoutSecrets(value: unknown): unknown {
+  if (isSecure(value)) return OFFLINE_SECRET;
   if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 1 && entries[0][0] === "secure") return OFFLINE_SECRET;
-    return Object.fromEntries(entries.map(([k, v]) => [k, withoutSecrets(v)]));
-  }
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
   return value;
 }

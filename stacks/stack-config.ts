@@ -1,12 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { decodeStackConfig } from "../lib/stack-config";
+import { SECRET_CONFIG_KEYS, assertSecretsAreSecret } from "../lib/secret-config";
+import { CONFIG_NAMESPACE, decodeStackConfig } from "../lib/stack-config";
+
+// Not in the SDK's typings (marked @internal), but it is how the SDK itself asks:
+// @pulumi/pulumi runtime/config.ts, isConfigSecret (reads PULUMI_CONFIG_SECRET_KEYS).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
 
 /**
  * The stack's `beta:` config as plain values. Secret values are read in the clear here so
- * they can be validated; callers wrap them in `pulumi.secret` before any use.
+ * they can be validated; callers wrap them in `pulumi.secret` before any use. A value that
+ * must be secret but was stored as plain text is refused.
  */
 export function readStackConfig(): Record<string, unknown> {
-  return decodeStackConfig(pulumi.runtime.allConfig());
+  const config = decodeStackConfig(pulumi.runtime.allConfig());
+  const secretKeys = new Set(SECRET_CONFIG_KEYS.filter((key) => runtimeConfig.isConfigSecret(`${CONFIG_NAMESPACE}:${key}`)));
+  assertSecretsAreSecret(config, secretKeys);
+  return config;
 }
 
 export const DISABLE_DEFAULT_PROVIDERS_KEY = "pulumi:disable-default-providers";

@@ -1,6 +1,5 @@
 /** `beta list`: every Beta (`beta-*` stack) with its URL, image tag, last update and owner. */
 import { Command } from "commander";
-import { parseBetaConfig } from "../../lib/beta-config";
 import { decodeStackConfig } from "../../lib/stack-config";
 import type { CliDeps, StackGateway, StackSummary } from "../deps";
 import { withExamples } from "../command-helpers";
@@ -8,6 +7,7 @@ import { mapOutput, stringOutput } from "../stack-outputs";
 import type { Clock } from "../fleet/clock";
 import { runPool } from "../fleet/pool";
 import { betaStackInfo } from "../fleet/stack-names";
+
 import { formatAge, formatJson, formatTable } from "../output";
 
 export interface BetaListing {
@@ -33,6 +33,8 @@ async function describe(gateway: StackGateway, summary: StackSummary, name: stri
     gateway.getConfig(summary.name).catch(() => ({}) as Record<string, string>),
   ]);
   let pinnedTag: string | undefined;
+  // The schemas (zod) load when a list runs, not at start-up.
+  const { parseBetaConfig } = await import("../../lib/beta-config.js");
   try {
     const config = parseBetaConfig(decodeStackConfig(rawConfig));
     pinnedTag = config.imageTag;

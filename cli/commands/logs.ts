@@ -3,8 +3,10 @@ import { Command } from "commander";
 import { assertAppName } from "../../lib/names";
 import type { CliDeps } from "../deps";
 import { SilentExit } from "../errors";
-import { chooseBeta, intOption, withExamples } from "../command-helpers";
-import { contextArgs } from "../kubectl";
+import { asUsageError, chooseBeta, intOption, withExamples } from "../command-helpers";
+import { contextArgs, kubectlJson } from "../kubectl";
+import { summariseApps } from "../app-status";
+import { assertKnownApp, refuseAppAsBetaName } from "../app-names";
 
 interface LogsOptions {
   follow?: boolean;
@@ -43,8 +45,12 @@ export function registerLogsCommand(program: Command, deps: CliDeps): void {
     .option("--since <duration>", "only lines newer than this, e.g. 10m or 1h")
     .option("--context <context>", "kubeconfig context to use (default: kubectl's current one)")
     .action(async (given: string | undefined, app: string | undefined, options: LogsOptions) => {
-      const { stack } = chooseBeta(given, deps, "logs");
-      if (app !== undefined) assertAppName(app);
+      await refuseAppAsBetaName(given, app, deps.workDir, "logs");
+      const { name, stack } = chooseBeta(given, deps, "logs");
+      if (app !== undefined) asUsageError(() => assertAppName(app));
+      // One quick read first: an unreachable cluster or a mistyped app fails here, in seconds.
+      const running = summariseApps(await kubectlJson(deps.kubectl(), [...contextArgs(options.context), "get", "deploy", "-n", stack, "-o", "json"])).map((a) => a.app);
+      if (app !== undefined) assertKnownApp(app, running, name);
       const code = await deps.kubectl().attach(logsArgs(stack, app, options));
       if (code !== 0) throw new SilentExit(code);
     });

@@ -8,10 +8,10 @@ import type { CliDeps } from "../deps";
 import { cancellable, intOption, withExamples } from "../command-helpers";
 import { SilentExit } from "../errors";
 import { formatDuration, formatJson } from "../output";
-import { ReleaseEvent, runRelease } from "../fleet/release";
+import type { ReleaseEvent } from "../fleet/release";
 import { formatReleaseTable, releaseExitCode } from "../fleet/report";
 import { shortStackName } from "../fleet/stack-names";
-import { DEFAULT_PLATFORM_STACK } from "../../lib/beta-config";
+import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 
 interface ReleaseOptions {
   platformStack: string;
@@ -100,6 +100,8 @@ export function registerReleaseCommand(program: Command, deps: CliDeps): void {
     .action(async (tag: string, options: ReleaseOptions) => {
       const gateway = await deps.gateway();
       deps.stderr.write(`Releasing ${tag}: platform stack ${options.platformStack}, then every Beta, ${options.parallel} at a time.\n`);
+      // The release engine (and its zod schemas) loads when a release runs, not at start-up.
+      const { runRelease } = await import("../fleet/release.js");
       const report = await cancellable(deps.stderr, () => runRelease(gateway, {
         releaseTag: tag,
         platformStack: options.platformStack,

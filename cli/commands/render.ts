@@ -6,15 +6,12 @@
  * nginx config as a trailing comment block, so the stream stays valid YAML; `--router` prints
  * the nginx config alone, and `--out dir` writes `NN-kind-name.yaml` files plus `router.conf`.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import { Command } from "commander";
-import { stringify } from "yaml";
-import { readStackConfigFile } from "../../offline/stack-file";
 import type { CliDeps } from "../deps";
 import { CliError } from "../errors";
 import { chooseBeta, withExamples } from "../command-helpers";
-import { imageTagFromOptions } from "../image-tag";
 import { formatJson } from "../output";
 import { defaultPlatformFile, stackFile } from "../platform-file";
 
@@ -42,25 +39,6 @@ export function manifestFileName(object: Manifest, index: number, total: number)
   return `${number}-${safe(String(object.kind ?? "object"))}-${safe(metadataName(object))}.yaml`;
 }
 
-export function manifestYaml(object: Manifest): string {
-  // No anchors: the same labels object used twice must print twice.
-  return stringify(object, { aliasDuplicateObjects: false, lineWidth: 0 });
-}
-
-/** Every object as a YAML stream, with the router config as a trailing comment block. */
-export function renderStream(objects: readonly Manifest[], routerConfig: string, header: string): string {
-  const docs = objects.map(manifestYaml).join("---\n");
-  const router = routerConfig
-    .trimEnd()
-    .split("\n")
-    .map((line) => (line ? `# ${line}` : "#"))
-    .join("\n");
-  return (
-    `# ${header}\n${docs}` +
-    `\n# ---- Router config (nginx http context; \`beta render --router\` prints it alone) ----\n${router}\n`
-  );
-}
-
 export function registerRenderCommand(program: Command, deps: CliDeps): void {
   const command = program
     .command("render")
@@ -77,7 +55,7 @@ export function registerRenderCommand(program: Command, deps: CliDeps): void {
   withExamples(command, [
     "beta render alice                      # YAML on stdout",
     "beta render alice | kubectl apply --dry-run=client -f -",
-    "beta render alice --out rendered/      # 01-namespace-beta-alice.yaml, ..., router.conf",
+    "beta render alice --out rendered/      # 01-...yaml, ..., router.conf; a re-render replaces them",
     "beta render alice --router > router.conf && nginx -t -c ...",
     "beta render alice --platform Pulumi.staging.yaml --branch feature/login",
   ], `
@@ -102,6 +80,13 @@ async function render(deps: CliDeps, given: string | undefined, options: RenderO
   }
   const configFile = options.config ? resolve(options.config) : stackFile(deps.workDir, stack);
   if (options.config && !existsSync(configFile)) throw new CliError(`Beta config ${configFile} not found.`);
+  // Loaded here, not at start-up: YAML and the config schemas are for render alone.
+  const [{ readStackConfigFile }, { imageTagFromOptions }, { manifestYaml, renderStream }, { writeRenderDir }] = await Promise.all([
+    import("../../offline/stack-file.js"),
+    import("../image-tag.js"),
+    import("../render-output.js"),
+    import("../render-dir.js"),
+  ]);
   const betaConfig = existsSync(configFile) ? readStackConfigFile(configFile) : {};
   const tag = imageTagFromOptions(options);
   if (tag !== undefined) betaConfig.imageTag = tag;
@@ -113,15 +98,10 @@ async function render(deps: CliDeps, given: string | undefined, options: RenderO
 
   if (options.out) {
     const dir = resolve(options.out);
-    mkdirSync(dir, { recursive: true });
-    const files = objects.map((object, i) => {
-      const file = join(dir, manifestFileName(object, i, objects.length));
-      writeFileSync(file, manifestYaml(object));
-      return file;
-    });
-    const routerFile = join(dir, "router.conf");
-    writeFileSync(routerFile, rendered.routerConfig);
-    deps.stdout.write([...files, routerFile].map((f) => `${f}\n`).join(""));
+    const files = new Map(objects.map((object, i) => [manifestFileName(object, i, objects.length), manifestYaml(object)]));
+    files.set("router.conf", rendered.routerConfig);
+    const written = writeRenderDir(dir, files);
+    deps.stdout.write(written.map((f) => `${f}\n`).join(""));
     deps.stderr.write(`Wrote ${objects.length} objects and router.conf to ${dir}.\n`);
     return;
   }

@@ -4,7 +4,8 @@ import { assertAppName } from "../../lib/names";
 import { summariseApps } from "../app-status";
 import type { CliDeps } from "../deps";
 import { CliError, SilentExit } from "../errors";
-import { chooseBeta, withExamples } from "../command-helpers";
+import { asUsageError, chooseBeta, withExamples } from "../command-helpers";
+import { refuseAppAsBetaName } from "../app-names";
 import { contextArgs, kubectlJson } from "../kubectl";
 import { defaultAppFromPlatformFile, defaultPlatformFile } from "../platform-file";
 
@@ -21,7 +22,7 @@ async function defaultApp(deps: CliDeps, name: string, stack: string, context: s
   const apps = summariseApps(await kubectlJson(deps.kubectl(), [...contextArgs(context), "get", "deploy", "-n", stack, "-o", "json"])).map((a) => a.app);
   if (apps.length === 1) return apps[0];
   if (apps.length === 0) throw new CliError(`Beta ${name} has no apps (namespace ${stack} is empty or missing).`, `Create it with \`beta up ${name}\`.`);
-  const configured = defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir));
+  const configured = await defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir));
   if (configured && apps.includes(configured)) return configured;
   throw new CliError(`Which app? Beta ${name} runs ${apps.join(", ")}.`, `Name one: beta shell ${name} <app>`);
 }
@@ -35,8 +36,9 @@ export function registerShellCommand(program: Command, deps: CliDeps): void {
     .option("--command <program>", "program to run instead of sh", "sh")
     .option("--context <context>", "kubeconfig context to use (default: kubectl's current one)")
     .action(async (given: string | undefined, appGiven: string | undefined, options: ShellOptions) => {
+      await refuseAppAsBetaName(given, appGiven, deps.workDir, "shell");
       const { name, stack } = chooseBeta(given, deps, "shell");
-      const app = appGiven !== undefined ? assertAppName(appGiven) : await defaultApp(deps, name, stack, options.context);
+      const app = appGiven !== undefined ? asUsageError(() => assertAppName(appGiven)) : await defaultApp(deps, name, stack, options.context);
       const kubectl = deps.kubectl();
       const pods = await kubectlJson(kubectl, [
         ...contextArgs(options.context), "get", "pods", "-n", stack, "-l", `app.kubernetes.io/name=${app}`,

@@ -4,6 +4,7 @@ import { AppStatus, summariseApps } from "../app-status";
 import type { CliDeps } from "../deps";
 import { CliError, SilentExit } from "../errors";
 import { chooseBeta, withExamples } from "../command-helpers";
+import { refuseAppAsBetaName } from "../app-names";
 import { mapOutput } from "../stack-outputs";
 import { summariseError } from "../fleet/pulumi-errors";
 import { contextArgs, kubectlJson } from "../kubectl";
@@ -38,6 +39,7 @@ async function appUrls(deps: CliDeps, stack: string): Promise<{ urls: Record<str
 }
 
 async function status(deps: CliDeps, given: string | undefined, options: StatusOptions): Promise<void> {
+  await refuseAppAsBetaName(given, undefined, deps.workDir, "status");
   const { name, stack } = chooseBeta(given, deps, "status");
   const namespace = stack;
   const list = await kubectlJson(deps.kubectl(), [...contextArgs(options.context), "get", "deploy,pods", "-n", namespace, "-o", "json"]);

@@ -10,8 +10,10 @@ import type { Command } from "commander";
 import { assertAppName, betaNamespace, NameError } from "../../lib/names";
 import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
 import { CliError } from "../errors";
+import { closest } from "../app-names";
 import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
-import { createReporter, startSync, SyncError, validateRemotePath, type OutputStreams, type SyncDeps, type SyncOptions, type SyncSession } from "../sync";
+import type { OutputStreams, SyncDeps, SyncOptions, SyncSession } from "../sync";
+
 
 /** The app synced when none is named, until the platform's default app is passed in. */
 export const DEFAULT_SYNC_APP = "web";
@@ -30,6 +32,8 @@ export interface SyncCommandOptions {
   handleSignals?: boolean;
   /** Directory `--path` is relative to (default: the process's working directory). */
   cwd?: string;
+  /** The platform catalog's app names, to check a typed app against (none: no check). */
+  knownApps?: () => Promise<string[]>;
 }
 
 interface RawOptions {
@@ -94,7 +98,7 @@ export async function resolveSyncArgs(
   nameArg: string | undefined,
   appArg: string | undefined,
   raw: RawOptions,
-  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string },
+  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string; knownApps?: () => Promise<string[]> },
 ): Promise<ResolvedSyncArgs> {
   const { name, source } = resolveName(nameArg, context.env, context.userName);
   let app: string;
@@ -102,6 +106,12 @@ export async function resolveSyncArgs(
   if (appArg !== undefined) {
     app = assertAppName(appArg);
     appSource = "given";
+    // A mistyped app would otherwise wait for a pod that never comes.
+    const known = (await context.knownApps?.()) ?? [];
+    if (known.length > 0 && !known.includes(app)) {
+      const suggestion = closest(app, known);
+      throw new SyncUsageError(`app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")})`);
+    }
   } else {
     const configured = typeof context.defaultApp === "function" ? await context.defaultApp() : context.defaultApp;
     app = assertAppName(configured ?? DEFAULT_SYNC_APP, "Default app name");
@@ -114,7 +124,7 @@ export async function resolveSyncArgs(
   let remotePath: string | undefined;
   if (raw.remotePath !== undefined) {
     try {
-      remotePath = validateRemotePath(raw.remotePath);
+      remotePath = (await import("../sync/index.js")).validateRemotePath(raw.remotePath);
     } catch (error) {
       throw new SyncUsageError((error as Error).message);
     }
@@ -184,6 +194,7 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
       userName: options.userName ?? (() => os.userInfo().username),
       defaultApp: options.defaultApp,
       cwd: options.cwd,
+      knownApps: options.knownApps,
     });
   } catch (error) {
     if (error instanceof SyncUsageError || error instanceof NameError) return fail(error.message, Boolean(raw.json));
@@ -195,16 +206,18 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
   } else {
     streams.stderr.write(`${intro}\n`);
   }
-  const start = options.start ?? startSync;
+  // The engine (chokidar, rsync, the session) loads when a sync starts, not at start-up.
+  const engine = await import("../sync/index.js");
+  const start = options.start ?? engine.startSync;
   let session: SyncSession;
   try {
     session = start(
       { name: args.name, app: args.app, localPath: args.localPath, remotePath: args.remotePath, once: args.once, dryRun: args.dryRun },
       // Every kubectl the sync runs, rsync's remote shell included, reads the context from here.
-      { env: raw.context ? { ...env, [KUBECTL_CONTEXT_ENV]: raw.context } : env, log: createReporter(args.json, streams) },
+      { env: raw.context ? { ...env, [KUBECTL_CONTEXT_ENV]: raw.context } : env, log: engine.createReporter(args.json, streams) },
     );
   } catch (error) {
-    if (error instanceof SyncError || error instanceof NameError) return fail(error.message, args.json);
+    if (error instanceof engine.SyncError || error instanceof NameError) return fail(error.message, args.json);
     throw error;
   }
   const onSignal = (): void => void session.stop();

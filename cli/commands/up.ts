@@ -5,7 +5,6 @@ import { CliError } from "../errors";
 import { cancellable, chooseBeta, pulumiDisplay, withExamples } from "../command-helpers";
 import { mapOutput, stringOutput } from "../stack-outputs";
 import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
-import { imageTagFromOptions } from "../image-tag";
 import { formatJson, formatTable } from "../output";
 import { checkPolicyPackInstalled, policyPackDir, policyPackRun } from "../policy-pack";
 
@@ -43,6 +42,7 @@ images when CI releases, but still gets platform changes.`);
 
 async function up(deps: CliDeps, given: string | undefined, options: UpOptions): Promise<void> {
   const { name, stack } = chooseBeta(given, deps, "up");
+  const { imageTagFromOptions } = await import("../image-tag.js");
   const tag = imageTagFromOptions(options);
   if (tag !== undefined && options.unpin) throw new CliError("Give --unpin or an image tag, not both.");
   // The guard rails (policy/) run with the update; a missing install fails before anything changes.

@@ -45,11 +45,12 @@ import { runProcess, startProcess, type ProcessResult, type StartedProcess } fro
 import { parseItemized, parseStats, type Change, type TransferStats } from "./itemize";
 import { summariseStderr, SyncError } from "./errors";
 import type { PodTarget } from "./pod";
+import { REPO_ROOT } from "../repo-root";
 
 /** The placeholder host rsync is given; kubectl-rsh.sh drops it. */
 export const RSH_HOST = "beta";
 /** The rsh adapter shipped next to this file. */
-export const RSH_SCRIPT = path.join(__dirname, "kubectl-rsh.sh");
+export const RSH_SCRIPT = path.join(REPO_ROOT, "cli", "sync", "kubectl-rsh.sh");
 
 export interface RsyncRequest {
   localRoot: string;

@@ -71,10 +71,12 @@ describe("bin/beta.cjs", () => {
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain("stub-kubectl logs -n beta-alice -l app.kubernetes.io/name=web");
 
+    // kubectl failing on the quick read before streaming: its message, exit 1.
     const failing = beta(["logs", "alice", "web"], { ...env, STUB_KUBECTL_EXIT: "4" });
-    expect(failing.code).toBe(4);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain("Error: kubectl get deploy -n beta-alice -o json failed: exit code 4");
 
-    expect(readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[])[0]).toEqual(["get", "deploy,pods", "-n", "beta-alice", "-o", "json"]);
+    expect(readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[])[0]).toEqual(["--request-timeout=8s", "get", "deploy,pods", "-n", "beta-alice", "-o", "json"]);
   });
 
   it("render works on a fresh machine: no Pulumi CLI, no kubectl, no cloud", () => {

@@ -44,9 +44,9 @@ describe("which Beta a verb means", () => {
     expect(result.stdout).toBe("server {}\n");
   });
 
-  it("a bad name is an error naming the value and the rule, exit 1, no stack trace", async () => {
+  it("a bad name is a usage error naming the value and the rule, exit 2, no stack trace", async () => {
     const result = await runBeta(["status", "Alice"]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(`Error: Developer name "Alice" is not valid: use lower-case letters, digits and '-', starting and ending with a letter or digit\n`);
   });
 });

@@ -22,9 +22,9 @@ describe("beta --help", () => {
     expect(result.stdout).toMatch(/Examples:\n\s+\$ beta /);
   });
 
-  it("an unknown verb suggests the right one and exits 1", async () => {
+  it("an unknown verb suggests the right one and exits 2 (usage error)", async () => {
     const result = await runBeta(["stauts"]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command 'stauts'");
     expect(result.stderr).toContain("Did you mean status?");
   });

@@ -58,9 +58,9 @@ describe("beta reap --idle-days N", () => {
   it.each([
     [["reap"], "required option '--idle-days <n>' not specified"],
     [["reap", "--idle-days", "0"], "expected a whole number from 1 up"],
-  ])("%j is a usage error", async (args, message) => {
+  ])("%j is a usage error, exit 2", async (args, message) => {
     const result = await runBeta(args, { gateway: fleet(), now });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 });

@@ -74,13 +74,13 @@ describe("beta release <tag> (CI)", () => {
   });
 
   it.each([
-    [["release"], "missing required argument 'tag'"],
-    [["release", "master-1", "--parallel", "0"], "expected a whole number from 1 to 64"],
-    [["release", "master 1"], "beta:releaseTag"],
-  ])("bad usage %j is refused: %s", async (args, message) => {
+    [["release"], "missing required argument 'tag'", 2],
+    [["release", "master-1", "--parallel", "0"], "expected a whole number from 1 to 64", 2],
+    [["release", "master 1"], "beta:releaseTag", 1],
+  ])("bad usage %j is refused: %s", async (args, message, code) => {
     const gateway = fleet();
     const result = await runBeta(args, { gateway });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(gateway.callsOf("up")).toEqual([]);
   });

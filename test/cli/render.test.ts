@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -68,7 +68,7 @@ describe("beta render: a Beta's Kubernetes objects, offline, on a fresh machine"
     const dir = mkdtempSync(path.join(tmpdir(), "beta-render-"));
     const result = await render(["alice", "--out", dir]);
     expect(result.code, result.stderr).toBe(0);
-    const files = readdirSync(dir).sort();
+    const files = readdirSync(dir).filter((f) => f !== ".beta-render").sort();
     expect(files).toContain("router.conf");
     const yamlFiles = files.filter((f) => f.endsWith(".yaml"));
     expect(yamlFiles[0]).toBe("01-secret-app-secrets.yaml");
@@ -113,5 +113,61 @@ describe("beta render: a Beta's Kubernetes objects, offline, on a fresh machine"
     expect(manifestFileName({ kind: "ClusterRole", metadata: { name: "beta:edit" } }, 2, 15)).toBe("03-clusterrole-beta-edit.yaml");
     expect(manifestFileName({ kind: "Service", metadata: { name: "web" } }, 99, 120)).toBe("100-service-web.yaml");
     expect(manifestFileName({ kind: "Service", metadata: { name: "web" } }, 0, 120)).toBe("001-service-web.yaml");
+  });
+});
+
+describe("beta render --out: only into an empty or previously rendered directory", () => {
+  const fresh = () => mkdtempSync(path.join(tmpdir(), "beta-out-"));
+
+  it("a re-render removes the files of the render before (no stale objects)", async () => {
+    const dir = fresh();
+    writeFileSync(path.join(dir, ".beta-render"), "99-deployment-gone.yaml\nrouter.conf\n");
+    writeFileSync(path.join(dir, "99-deployment-gone.yaml"), "kind: Deployment\n");
+    const result = await render(["alice", "--out", dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(dir)).not.toContain("99-deployment-gone.yaml");
+    const again = await render(["alice", "--out", dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readdirSync(dir).length).toBe(readFileSync(path.join(dir, ".beta-render"), "utf8").trim().split("\n").length + 1);
+  });
+
+  it("a directory with files it did not write is refused, and nothing in it is touched", async () => {
+    const dir = fresh();
+    writeFileSync(path.join(dir, "notes.txt"), "mine");
+    const result = await render(["alice", "--out", dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").find((l) => l.startsWith("Error:"))).toBe(`Error: --out ${dir} is not empty and was not written by beta render (no .beta-render file).`);
+    expect(readdirSync(dir)).toEqual(["notes.txt"]);
+  });
+
+  it("an existing file as --out is a plain message, not EEXIST and a bug line", async () => {
+    const file = path.join(fresh(), "out.yaml");
+    writeFileSync(file, "x");
+    const result = await render(["alice", "--out", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: --out ${file} exists and is not a directory.`);
+    expect(result.stderr).not.toContain("bug");
+  });
+
+  it("a path that cannot be created is reported plainly, without hanging", async () => {
+    const parent = fresh();
+    writeFileSync(path.join(parent, "file"), "x");
+    const result = await render(["alice", "--out", path.join(parent, "file", "sub")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: Cannot read ${path.join(parent, "file", "sub")}: a parent is not a directory.`);
+  });
+
+  it("/proc is refused at once (not empty, not a render)", async () => {
+    const result = await render(["alice", "--out", "/proc/self"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Error: --out /proc/self is not empty and was not written by beta render");
+  });
+
+  it("a new nested directory is created", async () => {
+    const dir = path.join(fresh(), "a", "b");
+    mkdirSync(path.dirname(dir), { recursive: true });
+    const result = await render(["alice", "--out", dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(dir)).toContain("router.conf");
   });
 });

@@ -14,7 +14,7 @@ describe("beta status", () => {
     const kubectl = kubectlFor([{ app: "web", restarts: [0, 2], desired: 2 }, { app: "api" }]);
     const result = await runBeta(["status", "alice"], { kubectl, gateway: gateway() });
     expect(result.code).toBe(0);
-    expect(kubectl.calls).toEqual([["get", "deploy,pods", "-n", "beta-alice", "-o", "json"]]);
+    expect(kubectl.calls).toEqual([["--request-timeout=8s", "get", "deploy,pods", "-n", "beta-alice", "-o", "json"]]);
     const rows = result.stdout.trimEnd().split("\n").map((l) => l.split(/\s{2,}/));
     expect(rows).toEqual([
       ["APP", "READY", "IMAGE", "RESTARTS", "URL", "PROBLEMS"],
@@ -59,7 +59,7 @@ describe("beta status", () => {
   it("--context is passed to kubectl; --no-urls skips Pulumi", async () => {
     const kubectl = kubectlFor([{ app: "web" }]);
     const result = await runBeta(["status", "alice", "--context", "beta-eks", "--no-urls"], { kubectl });
-    expect(kubectl.calls[0].slice(0, 2)).toEqual(["--context", "beta-eks"]);
+    expect(kubectl.calls[0].slice(1, 3)).toEqual(["--context", "beta-eks"]);
     expect(result.stderr).not.toContain("URLs unavailable");
   });
 

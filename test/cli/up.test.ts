@@ -105,9 +105,9 @@ describe("beta up", () => {
     expect(result.stderr).toContain("pulumi cancel --stack beta-alice");
   });
 
-  it("unknown options are usage errors with exit 1", async () => {
+  it("unknown options are usage errors with exit 2", async () => {
     const result = await runBeta(["up", "--imagetag", "x"], { gateway: new ScriptedGateway() });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--imagetag'");
   });
 });

@@ -52,7 +52,7 @@ describe("the platform stack with a hosted zone (Pulumi.dev.yaml)", () => {
     const config = objectNamed(platform, "ConfigMap", "router-config", "uber").data["beta-router.conf"] as string;
     expect(config).toContain("beta.example.com");
     // By address, read from the cluster's kube-dns Service: the router starts even while DNS is down.
-    expect(config).toContain(`resolver ${FAKE_KUBE_DNS_IP}`);
+    expect(config).toContain(`local NAMESERVERS = { { "${FAKE_KUBE_DNS_IP}", 53 } }`);
     const dnsRead = platform.resources.find((r) => r.read && r.type === "kubernetes:core/v1:Service");
     expect(dnsRead?.name).toBe("kube-dns");
     const checksum = objectNamed(platform, "Deployment", "router", "uber").spec.template.metadata.annotations["beta/config-checksum"];

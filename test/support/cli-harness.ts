@@ -3,7 +3,7 @@
  * `const r = await runBeta(["up", "alice"], { gateway })` → `{ code, stdout, stderr }`.
  */
 import { tmpdir } from "node:os";
-import type { CliDeps, KubectlRunner, RenderBeta, StackGateway } from "../../cli/deps";
+import type { CliDeps, KubectlResult, KubectlRunner, RenderBeta, StackGateway } from "../../cli/deps";
 import { runCli } from "../../cli/main";
 import { StringWriter } from "../../cli/output";
 
@@ -20,6 +20,10 @@ export interface HarnessOptions {
   now?: Date;
   workDir?: string;
   opened?: string[];
+  /** Other programs by name: each answers with `respond(args)`; absent ones are "not installed". */
+  programs?: Record<string, (args: readonly string[]) => Partial<KubectlResult>>;
+  /** Files by path, read and written by the command (`beta kubeconfig`). */
+  files?: Map<string, string>;
 }
 
 export interface HarnessResult {
@@ -64,6 +68,17 @@ export function fakeDeps(options: HarnessOptions = {}): CliDeps & { out: StringW
     openUrl: async (url) => {
       opened.push(url);
       return true;
+    },
+    runProgram: async (program, args) => {
+      const respond = options.programs?.[program];
+      if (!respond) return undefined;
+      const answer = respond(args);
+      return { code: answer.code ?? 0, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
+    },
+    readFile: (file) => options.files?.get(file),
+    writeFile: (file, text) => {
+      if (!options.files) throw new Error("this test gave no files");
+      options.files.set(file, text);
     },
     renderBeta: options.renderBeta ?? (() => Promise.reject(new Error("this test gave no renderBeta"))),
     clock: {
