@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { KUBECTL_READ_TIMEOUT } from "../../cli/kubectl";
 import { platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
 import { RecordingKubectl, runBeta } from "../support/cli-harness";
 import { ScriptedGateway, betaOutputs } from "../support/scripted-gateway";
@@ -11,7 +12,9 @@ const deployedClone = () => ({ ...tenantDatabaseJob({ developer: "alice", action
 function cluster(options: { isolated?: boolean; outcome?: "Complete" | "Failed"; logs?: string; pendingPolls?: number } = {}) {
   const created: Record<string, unknown>[] = [];
   let polls = 0;
-  const kubectl = new RecordingKubectl((args) => {
+  const kubectl = new RecordingKubectl((given) => {
+    // One-shot reads carry kubectl's --request-timeout; the answers do not depend on it.
+    const args = given.filter((arg) => arg !== KUBECTL_READ_TIMEOUT);
     if (args.includes("create")) {
       created.push(JSON.parse(readFileSync(args[args.indexOf("-f") + 1], "utf8")));
       return {};
@@ -45,7 +48,7 @@ describe("beta db reset", () => {
     const clone = deployedClone();
     expect(commandOf(job)).toEqual([...clone.spec.template.spec.containers[0].command.slice(0, -1), "reset"]);
     expect(job.spec.template.spec.containers[0].env).toEqual(clone.spec.template.spec.containers[0].env);
-    expect(kubectl.calls.filter((c) => c[0] === "get" && c[1] === "job" && c[2] !== "database-clone")).toHaveLength(4);
+    expect(kubectl.calls.map((c) => c.filter((arg) => arg !== KUBECTL_READ_TIMEOUT)).filter((c) => c[0] === "get" && c[1] === "job" && c[2] !== "database-clone")).toHaveLength(4);
   });
 
   it("fails with the script's own message when the Job fails", async () => {
