@@ -58,10 +58,13 @@ export class DatabaseTenants extends pulumi.ComponentResource {
       childOpts,
     );
 
+    // Default providers are disabled, so the random package needs one of its own too (it has no
+    // settings and reaches nothing outside the engine).
+    const randomProvider = new random.Provider(`${name}-random`, {}, childOpts);
     const passwords = Object.fromEntries(
       developers.map((developer) => [
         developer,
-        new random.RandomPassword(`${name}-password-${developer}`, { length: 32, special: false }, childOpts).result,
+        new random.RandomPassword(`${name}-password-${developer}`, { length: 32, special: false }, { ...childOpts, provider: randomProvider }).result,
       ]),
     );
     const tenantPasswords = new k8s.core.v1.Secret(

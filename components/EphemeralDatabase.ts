@@ -33,7 +33,9 @@ export class EphemeralDatabase extends pulumi.ComponentResource {
     super("beta:index:EphemeralDatabase", name, {}, opts);
     const childOpts = { parent: this, deleteBeforeReplace: true };
     const labels = { "app.kubernetes.io/name": EPHEMERAL_DATABASE_SERVICE, "app.kubernetes.io/part-of": "beta" };
-    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result;
+    // Default providers are disabled: the random package needs an explicit provider too.
+    const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this, provider: randomProvider }).result;
 
     const secret = new k8s.core.v1.Secret(
       `${name}-secret`,

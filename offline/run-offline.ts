@@ -42,15 +42,25 @@ export async function runOffline(options: RunOfflineOptions): Promise<OfflineRun
   let outputs: unknown;
   const standIn = options.localKubeconfig;
   useLocalKubeconfig(standIn && (() => standIn));
+  // A registration the stand-in cloud refuses fails inside the SDK's own promises, not `main`:
+  // end the run with it, as `pulumi up` would, instead of waiting for outputs that never come.
+  let refused: (reason: unknown) => void = () => undefined;
+  const refusal = new Promise<never>((_, reject) => (refused = reject));
+  process.on("unhandledRejection", refused);
   try {
-    const result = await main();
-    // A preview leaves computed outputs unknown, and an apply over an unknown never runs.
-    outputs = options.preview ? {} : await settle(result);
-    // Resources whose inputs were still resolving when `main` returned are registered by now.
-    await waitForPendingRegistrations();
+    const run = async () => {
+      const result = await main();
+      // A preview leaves computed outputs unknown, and an apply over an unknown never runs.
+      const settled = options.preview ? {} : await settle(result);
+      // Resources whose inputs were still resolving when `main` returned are registered by now.
+      await waitForPendingRegistrations();
+      return settled;
+    };
+    outputs = await Promise.race([run(), refusal]);
   } catch (error) {
     throw new OfflineRunError(error, cloud.resources);
   } finally {
+    process.off("unhandledRejection", refused);
     useLocalKubeconfig(undefined);
   }
   return { stack: options.stack, resources: cloud.resources, outputs: outputs as Record<string, unknown> };
