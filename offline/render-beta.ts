@@ -9,7 +9,7 @@ import { SECRET_PLATFORM_OUTPUTS } from "../lib/platform-outputs";
 import { kubeconfigServer } from "../lib/kubeconfig";
 import { isKubernetesObject, toManifest } from "./manifests";
 import { OFFLINE_CLUSTER_SERVER } from "./mock-cloud";
-import { standInKubeconfig } from "./stand-in-kubeconfig";
+import { platformStandInKubeconfig, standInKubeconfig } from "./stand-in-kubeconfig";
 import { OFFLINE_ORGANIZATION, OFFLINE_PROJECT, runOffline } from "./run-offline";
 import { readStackConfigFile, readStackConfigFileSecretKeys, stackNameOfFile } from "./stack-file";
 import { OfflineRun } from "./types";
@@ -61,13 +61,11 @@ export async function renderBetaWith(options: RenderBetaWithOptions): Promise<Re
   const platformStack = parseBetaConfig(betaConfig).platformStack;
   // Offline runs read no kubeconfig of the machine: a context the platform adopts, and the
   // developer's own sign-in to the platform's cluster, are stand-ins.
-  const cluster = options.platformConfig.cluster as { context?: unknown } | undefined;
-  const context = typeof cluster?.context === "string" ? cluster.context : undefined;
   const platform = await runOffline({
     stack: options.platformStack ?? platformStack.split("/").pop()!,
     config: options.platformConfig,
     secretKeys: options.platformSecretKeys,
-    localKubeconfig: standInKubeconfig(OFFLINE_CLUSTER_SERVER, context),
+    localKubeconfig: platformStandInKubeconfig(options.platformConfig),
   });
   const reference = qualifyStackName(platformStack, OFFLINE_ORGANIZATION, OFFLINE_PROJECT);
   const beta = await runOffline({

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { LocalKubeconfig } from "../stacks/local-kubeconfig";
+import { OFFLINE_CLUSTER_SERVER } from "./mock-cloud";
 
 /**
  * What stands in for the machine's kubeconfig in `beta render`: one context with the given
@@ -18,4 +19,10 @@ export function standInKubeconfig(server: string, context = "offline"): LocalKub
       users: [{ name: "offline", user: { token: "offline-placeholder" } }],
     }),
   };
+}
+
+/** The stand-in for a platform stack: the context its `beta:cluster.context` names, if any. */
+export function platformStandInKubeconfig(platformConfig: Record<string, unknown>): LocalKubeconfig {
+  const cluster = platformConfig.cluster as { context?: unknown } | undefined;
+  return standInKubeconfig(OFFLINE_CLUSTER_SERVER, typeof cluster?.context === "string" ? cluster.context : undefined);
 }

@@ -12,6 +12,7 @@ import { parseBetaConfig } from "../lib/beta-config";
 import { BETA_PREFIX } from "../lib/names";
 import { renderBetaWith } from "../offline/render-beta";
 import { runOffline } from "../offline/run-offline";
+import { platformStandInKubeconfig } from "../offline/stand-in-kubeconfig";
 import { readStackConfigFile } from "../offline/stack-file";
 import type { OfflineRun } from "../offline/types";
 import { PackConfig, packConfigFor, ruleContext } from "../policy/pack-config";
@@ -74,7 +75,9 @@ export async function checkRenderedStacks(repoRoot: string): Promise<StackCheck[
   const checks: StackCheck[] = [];
 
   for (const stack of platforms) {
-    const run = await runOffline({ stack, config: readStackConfigFile(stackFile(repoRoot, stack)!) });
+    const platformConfig = readStackConfigFile(stackFile(repoRoot, stack)!);
+    // Offline: a context the platform adopts is a stand-in, never this machine's kubeconfig.
+    const run = await runOffline({ stack, config: platformConfig, localKubeconfig: platformStandInKubeconfig(platformConfig) });
     const config = packConfigFor(run.outputs);
     checks.push({ stack, source: `Pulumi.${stack}.yaml`, resources: run.resources.length, findings: checkRun(run, config), run, config });
   }
