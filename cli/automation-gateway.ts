@@ -12,7 +12,7 @@ import {
   StackNotFoundError,
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, OperationProgress, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
+import type { HistoryPage, OperationOptions, OperationProgress, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value as unknown]));
@@ -170,6 +170,14 @@ export class AutomationGateway implements StackGateway {
     // The summary comes from the stack's history, which a backend may not return.
     const summary = result.summary as typeof result.summary | undefined;
     return { outputs: plainOutputs(result.outputs), changes: { ...summary?.resourceChanges } };
+  }
+
+  async preview(stack: string, options?: Pick<OperationOptions, "onProgress" | "signal">): Promise<PreviewResult> {
+    // `pulumi preview` runs the program and asks the providers what would change, changing
+    // nothing; the Automation API selects the stack first, so it must exist (see hasStack).
+    const { onOutput, onEvent, signal } = callbacks(options);
+    const result = await (await this.stack(stack)).preview({ diff: true, onOutput, onEvent, signal });
+    return { changes: { ...result.changeSummary } };
   }
 
   async destroy(stack: string, options?: OperationOptions): Promise<void> {

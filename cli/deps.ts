@@ -44,6 +44,12 @@ export interface UpResult {
   changes: Record<string, number>;
 }
 
+/** What `pulumi preview` says an update would do, without doing it. */
+export interface PreviewResult {
+  /** Resource changes by operation (`create`, `update`, `delete`, `same`, `replace`, ...). */
+  changes: Record<string, number>;
+}
+
 /** One entry of a stack's history (`pulumi stack history`): an update, refresh, destroy, ... */
 export interface UpdateRecord {
   kind: "update" | "preview" | "refresh" | "rename" | "destroy" | "import";
@@ -80,6 +86,11 @@ export interface StackGateway {
   setConfig(stack: string, key: string, value: string): Promise<void>;
   removeConfig(stack: string, key: string): Promise<void>;
   up(stack: string, options?: OperationOptions): Promise<UpResult>;
+  /**
+   * `pulumi preview --diff` of an existing stack: what `up` would change, changing nothing.
+   * Pulumi's display (the diff) streams to `onProgress`; `policyPacks` are not run.
+   */
+  preview(stack: string, options?: Pick<OperationOptions, "onProgress" | "signal">): Promise<PreviewResult>;
   destroy(stack: string, options?: OperationOptions): Promise<void>;
   /** Deletes the stack, its history and its `Pulumi.<stack>.yaml` (the stack must be empty). */
   removeStack(stack: string): Promise<void>;
