@@ -11,7 +11,9 @@ const deployedClone = () => ({ ...tenantDatabaseJob({ developer: "alice", action
 function cluster(options: { isolated?: boolean; outcome?: "Complete" | "Failed"; logs?: string; pendingPolls?: number } = {}) {
   const created: Record<string, unknown>[] = [];
   let polls = 0;
-  const kubectl = new RecordingKubectl((args) => {
+  const kubectl = new RecordingKubectl((given) => {
+    // One-shot reads carry kubectl's global --request-timeout first (cli/kubectl.ts).
+    const args = given[0]?.startsWith("--request-timeout=") ? given.slice(1) : given;
     if (args.includes("create")) {
       created.push(JSON.parse(readFileSync(args[args.indexOf("-f") + 1], "utf8")));
       return {};
@@ -45,7 +47,7 @@ describe("beta db reset", () => {
     const clone = deployedClone();
     expect(commandOf(job)).toEqual([...clone.spec.template.spec.containers[0].command.slice(0, -1), "reset"]);
     expect(job.spec.template.spec.containers[0].env).toEqual(clone.spec.template.spec.containers[0].env);
-    expect(kubectl.calls.filter((c) => c[0] === "get" && c[1] === "job" && c[2] !== "database-clone")).toHaveLength(4);
+    expect(kubectl.calls.filter((c) => c[1] === "get" && c[2] === "job" && c[3] !== "database-clone")).toHaveLength(4);
   });
 
   it("fails with the script's own message when the Job fails", async () => {
