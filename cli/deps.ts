@@ -32,7 +32,7 @@ export interface OperationOptions {
   /** Recorded with the update in the stack's history. */
   message?: string;
   signal?: AbortSignal;
-  /** Local policy pack directories the update must pass (`pulumi up --policy-pack`); `up` only. */
+  /** Local policy pack directories the update must pass (`pulumi up --policy-pack`); `up` and `preview` only. */
   policyPacks?: readonly string[];
   /** Their config files (`--policy-pack-config`). */
   policyPackConfigs?: readonly string[];
@@ -43,6 +43,9 @@ export interface UpResult {
   /** Resource changes by operation (`create`, `update`, `same`, ...). */
   changes: Record<string, number>;
 }
+
+/** What `preview` takes: no message (a preview is not recorded in the stack's history). */
+export type PreviewOptions = Pick<OperationOptions, "onProgress" | "signal" | "policyPacks" | "policyPackConfigs">;
 
 /** What `pulumi preview` says an update would do, without doing it. */
 export interface PreviewResult {
@@ -88,9 +91,9 @@ export interface StackGateway {
   up(stack: string, options?: OperationOptions): Promise<UpResult>;
   /**
    * `pulumi preview --diff` of an existing stack: what `up` would change, changing nothing.
-   * Pulumi's display (the diff) streams to `onProgress`; `policyPacks` are not run.
+   * Pulumi's display (the diff) streams to `onProgress`; the policy packs run as with `up`.
    */
-  preview(stack: string, options?: Pick<OperationOptions, "onProgress" | "signal">): Promise<PreviewResult>;
+  preview(stack: string, options?: PreviewOptions): Promise<PreviewResult>;
   destroy(stack: string, options?: OperationOptions): Promise<void>;
   /** Deletes the stack, its history and its `Pulumi.<stack>.yaml` (the stack must be empty). */
   removeStack(stack: string): Promise<void>;

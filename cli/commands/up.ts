@@ -144,14 +144,24 @@ async function preview(deps: CliDeps, given: string | undefined, options: UpOpti
     );
   }
   const { name, stack } = chooseBeta(given, deps, "up");
+  const packDir = policyPackDir(deps.workDir);
+  if (packDir !== undefined) checkPolicyPackInstalled(packDir, deps.workDir, `beta up ${name} --preview`);
   const gateway = await deps.gateway();
   if (!(await gateway.hasStack(stack))) return previewNewBeta(deps, name, stack, Boolean(options.json));
 
+  // The guard rails run with the preview too, so a Beta that would be refused shows it here.
+  const policy = packDir === undefined ? undefined : await policyPackRun(packDir, gateway, stack);
   deps.stderr.write(`Previewing ${stack} (nothing is deployed)...\n`);
   let result;
   try {
     // Pulumi's diff is what was asked for: stdout, unless stdout is for JSON.
-    result = await cancellable(deps.stderr, () => gateway.preview(stack, { onProgress: pulumiDisplay(options.json ? deps.stderr : deps.stdout) }));
+    result = await cancellable(deps.stderr, () =>
+      gateway.preview(stack, {
+        onProgress: pulumiDisplay(options.json ? deps.stderr : deps.stdout),
+        policyPacks: policy?.policyPacks,
+        policyPackConfigs: policy?.policyPackConfigs,
+      }),
+    );
   } catch (error) {
     throw new CliError(
       `Previewing ${stack} failed: ${summariseError(error)}`,
@@ -159,6 +169,8 @@ async function preview(deps: CliDeps, given: string | undefined, options: UpOpti
       1,
       { cause: error },
     );
+  } finally {
+    policy?.dispose();
   }
   if (options.json) {
     deps.stdout.write(formatJson({ name, stack, exists: true, changes: result.changes }));

@@ -178,6 +178,8 @@ describe("`beta up --preview` end to end: bin/beta.cjs → Automation API → st
     expect(result.stdout).toContain("Previewing update (beta-carol):");
     expect(result.stdout).toContain("Preview of beta-carol: 2 to create, 0 to update, 0 to delete, 1 unchanged. Nothing was deployed");
     expect(calls().map((c) => c[0])).not.toContain("up");
+    // The repository's guard rails run with the preview, as with `beta up`.
+    expect(calls().find((c) => c[0] === "preview")).toEqual(expect.arrayContaining(["--diff", "--policy-pack", path.join(repo, "policy")]));
     expect(calls().filter((c) => c[0] === "config" && c[1] === "set")).toEqual([]);
     expect(readFileSync(state, "utf8")).toBe(before);
   });

@@ -1,6 +1,9 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatChangeSummary } from "../../cli/commands/up";
-import type { RenderBeta } from "../../cli/deps";
+import type { PreviewOptions, PreviewResult, RenderBeta } from "../../cli/deps";
 import { runBeta } from "../support/cli-harness";
 import { ScriptedGateway } from "../support/scripted-gateway";
 
@@ -74,6 +77,31 @@ describe("beta up --preview", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Error: Previewing beta-alice failed: error: Deployment web: invalid spec\n");
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("runs the checkout's policy pack with the platform's config, like beta up, and removes the config file after", async () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), "beta-checkout-"));
+    mkdirSync(path.join(workDir, "policy"));
+    writeFileSync(path.join(workDir, "policy", "PulumiPolicy.yaml"), "name: beta-guard-rails\nruntime: nodejs\n");
+    for (const pkg of ["@pulumi/policy", "@pulumi/pulumi"]) {
+      mkdirSync(path.join(workDir, "node_modules", pkg), { recursive: true });
+      writeFileSync(path.join(workDir, "node_modules", pkg, "package.json"), JSON.stringify({ name: pkg, version: "0.0.0" }));
+    }
+    const seen: { options?: PreviewOptions; config?: unknown }[] = [];
+    class RecordingGateway extends ScriptedGateway {
+      override async preview(stack: string, options?: PreviewOptions): Promise<PreviewResult> {
+        const file = options?.policyPackConfigs?.[0];
+        seen.push({ options, config: file === undefined ? undefined : JSON.parse(readFileSync(file, "utf8")) });
+        return super.preview(stack, options);
+      }
+    }
+    const gateway = new RecordingGateway([{ name: "dev", outputs: { sharedServices: [], clusterDomain: "cluster.local" } }, { name: "beta-alice" }]);
+    const result = await runBeta(["up", "alice", "--preview"], { gateway, workDir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen[0].options?.policyPacks).toEqual([path.join(workDir, "policy")]);
+    expect(seen[0].config).toEqual({ "service-exposure": { sharedServiceHosts: [], clusterDomain: "cluster.local" } });
+    expect(existsSync(seen[0].options!.policyPackConfigs![0])).toBe(false);
+    expect(gateway.callsOf("up")).toEqual([]);
   });
 
   it("a bad name is a usage error, as for beta up", async () => {

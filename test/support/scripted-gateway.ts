@@ -5,7 +5,7 @@
  * It records every call and the most updates that ever ran at once.
  */
 import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
+import type { HistoryPage, OperationOptions, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
 
 /** What one update attempt of a stack does. */
 export type UpStep =
@@ -159,8 +159,8 @@ export class ScriptedGateway implements StackGateway {
     }
   }
 
-  async preview(stack: string, options?: Pick<OperationOptions, "onProgress">): Promise<PreviewResult> {
-    this.record("preview", stack);
+  async preview(stack: string, options?: PreviewOptions): Promise<PreviewResult> {
+    this.record("preview", stack, options?.policyPacks);
     const found = this.get(stack);
     if (found.previewError) throw commandError(CommandError, `error: ${found.previewError}`);
     options?.onProgress?.({ kind: "output", text: `Previewing update (${stack}):\n  ~ kubernetes:apps/v1:Deployment web update [diff: ~spec]\n` });
