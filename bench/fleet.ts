@@ -86,6 +86,9 @@ class TimedGateway implements StackGateway {
     this.seen.push(performance.now() - started);
     return { outputs: {}, changes: { update: 1 } };
   }
+  async preview(): Promise<{ changes: Record<string, number> }> {
+    return { changes: {} };
+  }
   async destroy(): Promise<void> {}
   async removeStack(): Promise<void> {}
   async outputs(): Promise<Record<string, unknown>> {

@@ -12,7 +12,7 @@ import {
   StackNotFoundError,
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, OperationProgress, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
+import type { HistoryPage, OperationOptions, OperationProgress, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value as unknown]));
@@ -88,6 +88,26 @@ export function isUnknownPolicyPackFlag(error: unknown): boolean {
 export const POLICY_PACK_UNSUPPORTED =
   "This Pulumi CLI cannot run a local policy pack (no `pulumi up --policy-pack`), so this update ran without the beta-guard-rails checks. Upgrade the CLI: https://www.pulumi.com/docs/iac/download-install/";
 
+/**
+ * Runs `operation` with the local policy packs asked for; when this CLI has no
+ * `--policy-pack`, warns and runs it without them (the CLI refused the flag before doing
+ * anything, so running again changes nothing twice).
+ */
+async function withPolicyPacks<T>(
+  options: PreviewOptions | undefined,
+  operation: (policy: { policyPacks?: string[]; policyPackConfigs?: string[] }) => Promise<T>,
+): Promise<T> {
+  const policyPacks = [...(options?.policyPacks ?? [])];
+  if (policyPacks.length === 0) return operation({});
+  try {
+    return await operation({ policyPacks, policyPackConfigs: [...(options?.policyPackConfigs ?? [])] });
+  } catch (error) {
+    if (!isUnknownPolicyPackFlag(error)) throw error;
+    options?.onProgress?.({ kind: "diagnostic", severity: "warning", message: POLICY_PACK_UNSUPPORTED });
+    return operation({});
+  }
+}
+
 export class AutomationGateway implements StackGateway {
   private readonly stacks = new Map<string, Promise<Stack>>();
 
@@ -156,20 +176,19 @@ export class AutomationGateway implements StackGateway {
 
   async up(stack: string, options?: OperationOptions): Promise<UpResult> {
     const selected = await this.stack(stack);
-    const policyPacks = [...(options?.policyPacks ?? [])];
-    const withPolicy = policyPacks.length === 0 ? {} : { policyPacks, policyPackConfigs: [...(options?.policyPackConfigs ?? [])] };
-    let result;
-    try {
-      result = await selected.up({ ...callbacks(options), ...withPolicy });
-    } catch (error) {
-      if (policyPacks.length === 0 || !isUnknownPolicyPackFlag(error)) throw error;
-      // The CLI refused the flag before doing anything, so updating without it changes nothing twice.
-      options?.onProgress?.({ kind: "diagnostic", severity: "warning", message: POLICY_PACK_UNSUPPORTED });
-      result = await selected.up(callbacks(options));
-    }
+    const result = await withPolicyPacks(options, (policy) => selected.up({ ...callbacks(options), ...policy }));
     // The summary comes from the stack's history, which a backend may not return.
     const summary = result.summary as typeof result.summary | undefined;
     return { outputs: plainOutputs(result.outputs), changes: { ...summary?.resourceChanges } };
+  }
+
+  async preview(stack: string, options?: PreviewOptions): Promise<PreviewResult> {
+    // `pulumi preview` runs the program and asks the providers what would change, changing
+    // nothing; the Automation API selects the stack first, so it must exist (see hasStack).
+    const { onOutput, onEvent, signal } = callbacks(options);
+    const selected = await this.stack(stack);
+    const result = await withPolicyPacks(options, (policy) => selected.preview({ diff: true, onOutput, onEvent, signal, ...policy }));
+    return { changes: { ...result.changeSummary } };
   }
 
   async destroy(stack: string, options?: OperationOptions): Promise<void> {

@@ -32,7 +32,7 @@ export interface OperationOptions {
   /** Recorded with the update in the stack's history. */
   message?: string;
   signal?: AbortSignal;
-  /** Local policy pack directories the update must pass (`pulumi up --policy-pack`); `up` only. */
+  /** Local policy pack directories the update must pass (`pulumi up --policy-pack`); `up` and `preview` only. */
   policyPacks?: readonly string[];
   /** Their config files (`--policy-pack-config`). */
   policyPackConfigs?: readonly string[];
@@ -41,6 +41,15 @@ export interface OperationOptions {
 export interface UpResult {
   outputs: Record<string, unknown>;
   /** Resource changes by operation (`create`, `update`, `same`, ...). */
+  changes: Record<string, number>;
+}
+
+/** What `preview` takes: no message (a preview is not recorded in the stack's history). */
+export type PreviewOptions = Pick<OperationOptions, "onProgress" | "signal" | "policyPacks" | "policyPackConfigs">;
+
+/** What `pulumi preview` says an update would do, without doing it. */
+export interface PreviewResult {
+  /** Resource changes by operation (`create`, `update`, `delete`, `same`, `replace`, ...). */
   changes: Record<string, number>;
 }
 
@@ -80,6 +89,11 @@ export interface StackGateway {
   setConfig(stack: string, key: string, value: string): Promise<void>;
   removeConfig(stack: string, key: string): Promise<void>;
   up(stack: string, options?: OperationOptions): Promise<UpResult>;
+  /**
+   * `pulumi preview --diff` of an existing stack: what `up` would change, changing nothing.
+   * Pulumi's display (the diff) streams to `onProgress`; the policy packs run as with `up`.
+   */
+  preview(stack: string, options?: PreviewOptions): Promise<PreviewResult>;
   destroy(stack: string, options?: OperationOptions): Promise<void>;
   /** Deletes the stack, its history and its `Pulumi.<stack>.yaml` (the stack must be empty). */
   removeStack(stack: string): Promise<void>;

@@ -62,15 +62,26 @@ export const KUBECTL_READ_TIMEOUT = "--request-timeout=8s";
 /** kubectl's words for "no cluster there": nothing a retry heals. */
 const UNREACHABLE = /Unable to connect to the server|connection refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
 
+/** What to do when no cluster answers, for every verb that reaches the cluster. */
+export const UNREACHABLE_HINT = "Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster.";
+
+/**
+ * kubectl's reason when its stderr says no cluster answered (the line naming it, without
+ * klog's `E0601 12:00:00.000000 123 file.go:1] ` prefix); undefined for any other failure.
+ */
+export function unreachableReason(stderr: string): string | undefined {
+  const line = stderr.split("\n").find((l) => UNREACHABLE.test(l));
+  return line?.trim().replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "");
+}
+
 /** Runs `kubectl <args>`, expecting success and JSON on stdout; fails in seconds when no cluster answers. */
 export async function kubectlJson(runner: KubectlRunner, args: readonly string[]): Promise<unknown> {
   const result = await runner.capture([KUBECTL_READ_TIMEOUT, ...args]);
   if (result.code !== 0) {
     const lines = result.stderr.trim().split("\n").filter(Boolean);
-    const why = lines.find((line) => UNREACHABLE.test(line)) ?? lines[0] ?? `exit code ${result.code}`;
-    if (UNREACHABLE.test(why)) {
-      throw new CliError(`No cluster answered kubectl: ${why.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "")}`, "Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster.");
-    }
+    const unreachable = unreachableReason(result.stderr);
+    if (unreachable !== undefined) throw new CliError(`No cluster answered kubectl: ${unreachable}`, UNREACHABLE_HINT);
+    const why = lines[0] ?? `exit code ${result.code}`;
     throw new CliError(
       `kubectl ${args.join(" ")} failed: ${why}`,
       "Check that kubectl points at the Beta cluster (`kubectl config current-context`, or pass --context).",

@@ -1,18 +1,23 @@
-/** `beta up [name]`: create the Beta's stack if needed and deploy it, then print its URLs. */
+/**
+ * `beta up [name]`: create the Beta's stack if needed and deploy it, then print its URLs.
+ * `beta up --preview` shows what that would change (`pulumi preview`) and changes nothing.
+ */
 import { Command } from "commander";
 import type { CliDeps } from "../deps";
-import { CliError } from "../errors";
+import { CliError, UsageError } from "../errors";
 import { cancellable, chooseBeta, pulumiDisplay, withExamples } from "../command-helpers";
 import { mapOutput, stringOutput } from "../stack-outputs";
 import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
 import { formatJson, formatTable } from "../output";
 import { checkPolicyPackInstalled, policyPackDir, policyPackRun } from "../policy-pack";
+import { defaultPlatformFile } from "../platform-file";
 
 interface UpOptions {
   imageTag?: string;
   branch?: string;
   unpin?: boolean;
   json?: boolean;
+  preview?: boolean;
 }
 
 export function registerUpCommand(program: Command, deps: CliDeps): void {
@@ -23,13 +28,15 @@ export function registerUpCommand(program: Command, deps: CliDeps): void {
     .option("--image-tag <tag>", "pin every app to this image tag (sets beta:imageTag)")
     .option("--branch <branch>", "pin every app to the branch build: tag branch-<branch, lower-cased, other characters as '-'>")
     .option("--unpin", "remove beta:imageTag: follow the platform's release tag again")
+    .option("--preview", "show what would change (pulumi preview), deploy nothing and change no config")
     .option("--json", "print the result as JSON (progress still goes to stderr)")
-    .action(async (given: string | undefined, options: UpOptions) => up(deps, given, options));
+    .action(async (given: string | undefined, options: UpOptions) => (options.preview ? preview(deps, given, options) : up(deps, given, options)));
   withExamples(command, [
     "beta up                          # your own Beta, named after $BETA_NAME or your OS user",
     "beta up alice",
     "beta up --branch feature/login   # run the images CI built from branch feature/login",
     "beta up --unpin                  # back to the latest green master",
+    "beta up --preview                # what would change, deploying nothing",
     "beta up alice --json | jq -r .url",
   ], `
 Image tags: by default every app runs the platform's release tag (the latest green master,
@@ -37,7 +44,12 @@ master-<short sha>). --image-tag pins the Beta to another tag; --branch <branch>
 the branch build, tagged branch-<branch> with the branch lower-cased, every run of characters
 other than a-z 0-9 _ . - turned into one '-', leading/trailing '.' and '-' dropped, and cut
 to 121 characters (feature/Login_Page → branch-feature-login_page). A pinned Beta keeps its
-images when CI releases, but still gets platform changes.`);
+images when CI releases, but still gets platform changes.
+
+--preview runs \`pulumi preview --diff\` on the Beta as configured and prints the change
+counts; it cannot be combined with --image-tag, --branch or --unpin (those save config).
+A Beta without a stack yet is not created: the preview lists the Kubernetes objects
+\`beta up\` would create, rendered offline like \`beta render\`.`);
 }
 
 async function up(deps: CliDeps, given: string | undefined, options: UpOptions): Promise<void> {
@@ -110,4 +122,85 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
       ]),
     );
   }
+}
+
+/** Operations counted in every preview summary, in Pulumi's order; others follow when present. */
+const SUMMARY_OPS = ["create", "update", "delete", "same"] as const;
+
+/** "1 to create, 2 to update, 0 to delete, 5 unchanged, 1 to replace". */
+export function formatChangeSummary(changes: Record<string, number>): string {
+  const words: Record<string, string> = { create: "to create", update: "to update", delete: "to delete", same: "unchanged" };
+  const others = Object.keys(changes).filter((op) => !(SUMMARY_OPS as readonly string[]).includes(op) && changes[op] > 0).sort();
+  return [...SUMMARY_OPS, ...others].map((op) => `${changes[op] ?? 0} ${words[op] ?? `to ${op}`}`).join(", ");
+}
+
+async function preview(deps: CliDeps, given: string | undefined, options: UpOptions): Promise<void> {
+  // A pin is config the preview would have to save to take effect: refuse rather than change the stack.
+  const saving = [options.imageTag !== undefined && "--image-tag", options.branch !== undefined && "--branch", options.unpin && "--unpin"].filter(Boolean);
+  if (saving.length > 0) {
+    throw new UsageError(
+      `--preview cannot be combined with ${saving.join(", ")}: they save beta:imageTag, and a preview changes nothing.`,
+      "Preview the Beta as configured now (`beta up --preview`), or pin and deploy with `beta up` and the same options.",
+    );
+  }
+  const { name, stack } = chooseBeta(given, deps, "up");
+  const packDir = policyPackDir(deps.workDir);
+  if (packDir !== undefined) checkPolicyPackInstalled(packDir, deps.workDir, `beta up ${name} --preview`);
+  const gateway = await deps.gateway();
+  if (!(await gateway.hasStack(stack))) return previewNewBeta(deps, name, stack, Boolean(options.json));
+
+  // The guard rails run with the preview too, so a Beta that would be refused shows it here.
+  const policy = packDir === undefined ? undefined : await policyPackRun(packDir, gateway, stack);
+  deps.stderr.write(`Previewing ${stack} (nothing is deployed)...\n`);
+  let result;
+  try {
+    // Pulumi's diff is what was asked for: stdout, unless stdout is for JSON.
+    result = await cancellable(deps.stderr, () =>
+      gateway.preview(stack, {
+        onProgress: pulumiDisplay(options.json ? deps.stderr : deps.stdout),
+        policyPacks: policy?.policyPacks,
+        policyPackConfigs: policy?.policyPackConfigs,
+      }),
+    );
+  } catch (error) {
+    throw new CliError(
+      `Previewing ${stack} failed: ${summariseError(error)}`,
+      `\`beta up ${name}\` would fail the same way; BETA_DEBUG=1 prints Pulumi's full output.`,
+      1,
+      { cause: error },
+    );
+  } finally {
+    policy?.dispose();
+  }
+  if (options.json) {
+    deps.stdout.write(formatJson({ name, stack, exists: true, changes: result.changes }));
+    return;
+  }
+  deps.stdout.write(`\nPreview of ${stack}: ${formatChangeSummary(result.changes)}. Nothing was deployed; \`beta up ${name}\` applies it.\n`);
+}
+
+/** No stack yet: say so and list what `beta up` would create, rendered offline, creating nothing. */
+async function previewNewBeta(deps: CliDeps, name: string, stack: string, json: boolean): Promise<void> {
+  deps.stderr.write(`Stack ${stack} does not exist yet, so Pulumi has nothing to preview against; nothing was created.\n`);
+  let objects: { kind: string; name: string }[];
+  try {
+    const rendered = await deps.renderBeta({ name, platformConfigFile: defaultPlatformFile(deps.workDir) });
+    objects = rendered.kubernetesObjects.map((object) => {
+      const metadata = (object.metadata ?? {}) as { name?: unknown };
+      return { kind: String(object.kind ?? "?"), name: String(metadata.name ?? "?") };
+    });
+  } catch (error) {
+    throw new CliError(
+      `Stack ${stack} does not exist yet, and what \`beta up ${name}\` would create could not be rendered offline: ${summariseError(error)}`,
+      `\`beta render ${name}\` shows the problem; nothing was created.`,
+      1,
+      { cause: error },
+    );
+  }
+  if (json) {
+    deps.stdout.write(formatJson({ name, stack, exists: false, changes: { create: objects.length }, create: objects }));
+    return;
+  }
+  deps.stdout.write(`\`beta up ${name}\` would create stack ${stack} and these ${objects.length} Kubernetes objects (rendered offline, as \`beta render ${name}\` does):\n`);
+  for (const object of objects) deps.stdout.write(`  + ${object.kind} ${object.name}\n`);
 }

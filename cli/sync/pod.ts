@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { SyncError, summariseStderr } from "./errors";
 import { runKubectl, type KubectlOptions } from "./kubectl";
+import { KUBECTL_READ_TIMEOUT, UNREACHABLE_HINT, unreachableReason } from "../kubectl";
 
 /** The label every app's pods carry (see "Labels" in the architecture). */
 export const APP_LABEL = "app.kubernetes.io/name";
@@ -117,15 +118,36 @@ export function describeReplacement(previous: PodTarget, next: PodTarget): strin
 export interface LookupOptions extends KubectlOptions {
   namespace: string;
   app: string;
+  /**
+   * True once the sync has reached the cluster (found the pod): then an unanswered lookup is a
+   * dropped connection and is retried. Before that, no cluster is there to heal, so it fails.
+   */
+  reachedBefore?: boolean;
 }
+
+/** kubectl's --request-timeout, plus time to start and print: a lookup never waits longer. */
+const LOOKUP_TIMEOUT_MS = 9_500;
 
 /** `kubectl get pods -n <ns> -l app.kubernetes.io/name=<app> -o json`, then `choosePod`. */
 export async function lookupPod(options: LookupOptions): Promise<PodTarget> {
-  const args = ["get", "pods", "-n", options.namespace, "-l", `${APP_LABEL}=${options.app}`, "-o", "json"];
-  const result = await runKubectl(args, { timeoutMs: 30_000, ...options });
+  // The read timeout goes last, so the verb stays first: it is one of kubectl's global flags,
+  // which every verb inherits (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/,
+  // "Parent Options Inherited": --request-timeout).
+  const args = ["get", "pods", "-n", options.namespace, "-l", `${APP_LABEL}=${options.app}`, "-o", "json", KUBECTL_READ_TIMEOUT];
+  const result = await runKubectl(args, { timeoutMs: LOOKUP_TIMEOUT_MS, ...options });
   if (result.aborted && options.signal?.aborted) throw new SyncError("stopped", false);
   if (result.code !== 0) {
-    const problem = result.aborted ? "kubectl get pods timed out after 30 s" : summariseStderr(result.stderr, `kubectl get pods exited with code ${result.code}`);
+    const unreachable = result.aborted ? `kubectl get pods had no answer after ${LOOKUP_TIMEOUT_MS / 1000} s` : unreachableReason(result.stderr);
+    if (unreachable !== undefined) {
+      const retryable = options.reachedBefore === true;
+      throw new SyncError(
+        retryable
+          ? `lost the cluster while listing pods of app "${options.app}" in ${options.namespace}: ${unreachable}`
+          : `no cluster answered kubectl: ${unreachable}. ${UNREACHABLE_HINT.replace(/\.$/, "")}, then run beta sync again`,
+        retryable,
+      );
+    }
+    const problem = summariseStderr(result.stderr, `kubectl get pods exited with code ${result.code}`);
     if (/\b(Forbidden|Unauthorized)\b|forbidden:/.test(result.stderr)) {
       throw new SyncError(`kubectl may not list pods in ${options.namespace}: ${problem}; check your kubectl context and that the Beta name is yours`, false);
     }

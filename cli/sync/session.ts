@@ -3,7 +3,8 @@
  * sync changes until stopped. It owns the invariant "synced edits are never silently
  * lost": it checks the pod with every run and every `pollIntervalMs`, and when the pod
  * (or its container) was replaced it syncs the whole tree into the new one on its own.
- * Failures of kubectl or the network are retried with bounded exponential backoff.
+ * Failures of kubectl or the network are retried with bounded exponential backoff, except
+ * no cluster answering the first pod lookup: nothing there heals, so that fails at once.
  *
  * Runs never overlap: changes, full re-syncs and pod checks are queued and served one at
  * a time, so changes arriving during a run make exactly one follow-up run.
@@ -426,6 +427,8 @@ class Session implements SyncSession {
       signal: this.abort.signal,
       namespace: this.namespace,
       app: this.options.app,
+      // Once a pod was found the cluster was there: losing it is a dropped connection, retried.
+      reachedBefore: this.pod !== undefined,
     });
     this.confirmedAt = this.deps.clock.now();
     return found;

@@ -79,6 +79,19 @@ describe("AutomationGateway (real Automation API, stub Pulumi CLI)", () => {
     expect(up).toEqual(expect.arrayContaining(["--yes", "--skip-preview", "--message", "beta up alice", "--stack", "beta-alice"]));
   });
 
+  it("preview runs `pulumi preview --diff`, streams the diff, returns the summary's counts and changes nothing", async () => {
+    writeState({ "beta-alice": { config: { "beta:imageTag": "branch-login" }, outputs: {}, preview: { create: 1, update: 2, same: 3 } } });
+    const before = readFileSync(state, "utf8");
+    const progress: OperationProgress[] = [];
+    const result = await gateway.preview("beta-alice", { onProgress: (p) => progress.push(p) });
+    expect(result.changes).toEqual({ create: 1, update: 2, same: 3 });
+    expect(progress.map((p) => (p.kind === "output" ? p.text : "")).join("")).toContain("~ kubernetes:apps/v1:Deployment web update [diff: ~spec]");
+    const preview = calls().find((c) => c[0] === "preview")!;
+    expect(preview).toEqual(expect.arrayContaining(["--diff", "--stack", "beta-alice"]));
+    expect(calls().map((c) => c[0])).not.toContain("up");
+    expect(readFileSync(state, "utf8")).toBe(before);
+  });
+
   it("an update already in progress is the Automation API's ConcurrentUpdateError", async () => {
     const error = await gateway.up("beta-busy").catch((e: unknown) => e);
     expect((error as Error).name).toBe("ConcurrentUpdateError");
@@ -148,6 +161,27 @@ describe("`beta up` end to end: bin/beta.cjs → Automation API → stub Pulumi 
     expect(JSON.parse(result.stdout)).toMatchObject({ name: "carol", stack: "beta-carol", created: true, url: "https://carol.beta.example.com" });
     expect(result.stderr).toContain("Updating (beta-carol):");
     expect(readState()["beta-carol"].config).toEqual({ "beta:imageTag": "branch-feature-x" });
+  });
+});
+
+describe("`beta up --preview` end to end: bin/beta.cjs → Automation API → stub Pulumi CLI", () => {
+  it("prints the diff and the counts, exits 0, deploys nothing and saves no config", () => {
+    writeState({ dev: { config: {}, outputs: {} }, "beta-carol": { config: {}, outputs: {}, preview: { create: 2, same: 1 } } });
+    const before = readFileSync(state, "utf8");
+    const result = spawnSync(process.execPath, [path.join(repo, "bin/beta.cjs"), "up", "carol", "--preview"], {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, BETA_NAME: "" },
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Previewing update (beta-carol):");
+    expect(result.stdout).toContain("Preview of beta-carol: 2 to create, 0 to update, 0 to delete, 1 unchanged. Nothing was deployed");
+    expect(calls().map((c) => c[0])).not.toContain("up");
+    // The repository's guard rails run with the preview, as with `beta up`.
+    expect(calls().find((c) => c[0] === "preview")).toEqual(expect.arrayContaining(["--diff", "--policy-pack", path.join(repo, "policy")]));
+    expect(calls().filter((c) => c[0] === "config" && c[1] === "set")).toEqual([]);
+    expect(readFileSync(state, "utf8")).toBe(before);
   });
 });
 

@@ -5,6 +5,7 @@
 //   { "pods": [{ "namespace", "name", "uid", "app", "ready", "terminating"?, "createdAt",
 //                "containerId"?, "containers": [{ "name", "workingDir"?, "image"? }] }],
 //     "failGet": N,    // the next N `get pods` fail like an unreachable API server
+//     "failGetMessage": "...", // ...or with this stderr instead (e.g. a 503 from a reachable one)
 //     "failExec": N,   // the next N `exec` fail like a dropped connection
 //     "noRsync": bool,  // `exec ... -- rsync` fails like a container without rsync
 //     "dropSessions": N } // raising N cuts every running exec session, like a network drop
@@ -76,7 +77,7 @@ function podJson(pod) {
 
 const verb = argv[0];
 if (verb === "get" && argv[1] === "pods") {
-  if (takeFailure("failGet")) fail("Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
+  if (takeFailure("failGet")) fail(readState().failGetMessage ?? "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
   const namespace = flag("-n");
   const selector = flag("-l") ?? "";
   const [key, value] = selector.split("=");

@@ -5,7 +5,7 @@
  * It records every call and the most updates that ever ran at once.
  */
 import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
+import type { HistoryPage, OperationOptions, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
 
 /** What one update attempt of a stack does. */
 export type UpStep =
@@ -23,6 +23,9 @@ export interface ScriptedStack {
   outputs?: Record<string, unknown>;
   /** Attempt n uses step n-1; the last step repeats. Default: succeed at once. */
   up?: UpStep[];
+  /** What `preview` reports (default: one update, two unchanged); `previewError` makes it fail. */
+  preview?: Record<string, number>;
+  previewError?: string;
   /** `getConfig` throws this. */
   configError?: string;
   /**
@@ -154,6 +157,14 @@ export class ScriptedGateway implements StackGateway {
     } finally {
       this.running--;
     }
+  }
+
+  async preview(stack: string, options?: PreviewOptions): Promise<PreviewResult> {
+    this.record("preview", stack, options?.policyPacks);
+    const found = this.get(stack);
+    if (found.previewError) throw commandError(CommandError, `error: ${found.previewError}`);
+    options?.onProgress?.({ kind: "output", text: `Previewing update (${stack}):\n  ~ kubernetes:apps/v1:Deployment web update [diff: ~spec]\n` });
+    return { changes: { ...(found.preview ?? { update: 1, same: 2 }) } };
   }
 
   async destroy(stack: string, options?: OperationOptions): Promise<void> {

@@ -6,9 +6,11 @@
 // "history" is newest first; without it, a stack with a lastUpdate has one update at that time
 // with an empty message. `up` and `destroy` add theirs (with --message) at the front.
 // It answers the commands the Automation API runs (version, stack ls/init/select/rm/output/
-// history, config, config set/rm, up, destroy), like the real CLI, and logs every call to
+// history, config, config set/rm, up, preview, destroy), like the real CLI, and logs every call to
 // $STUB_PULUMI_LOG (one JSON array per line) when set. `up` of a stack with "busy": true fails
 // as Pulumi Cloud does when another update holds it; "fail": "<text>" fails with that error.
+// `preview` prints a diff and reports "preview": {op: count} (default one update, two same) in
+// its summary event, changing nothing in the state.
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
@@ -73,6 +75,15 @@ else if (command === "stack" && sub === "rm") {
   save();
 } else if (command === "config") {
   out(Object.fromEntries(Object.entries(stack().config).map(([k, value]) => [k, { value, secret: false }])));
+} else if (command === "preview") {
+  const s = stack();
+  if (s.fail) fail(`error: ${s.fail}`);
+  out(`Previewing update (${stackName}):\n  ~ kubernetes:apps/v1:Deployment web update [diff: ~spec]\n`);
+  const log = flag("--event-log");
+  const resourceChanges = s.preview ?? { update: 1, same: 2 };
+  if (log) writeFileSync(log, `${JSON.stringify({ sequence: 1, timestamp: 1, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges, policyPacks: {} } })}\n`);
+  out(`Resources:\n    ${JSON.stringify(resourceChanges)}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 450));
 } else if (command === "up" || command === "destroy") {
   const s = stack();
   if (s.busy) fail("error: [409] Conflict: Another update is currently in progress.");

@@ -28,6 +28,8 @@ export interface FakePod {
 export interface FakeState {
   pods: FakePod[];
   failGet?: number;
+  /** kubectl's stderr for those failures (default: the API server refused the connection). */
+  failGetMessage?: string;
   failExec?: number;
   noRsync?: boolean;
   dropSessions?: number;

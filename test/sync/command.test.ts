@@ -149,6 +149,17 @@ describe("a real run through the kubectl stand-in", () => {
     expect(await fs.readFile(path.join(remote, "a.js"), "utf8")).toBe("a");
   }, 30_000);
 
+  it("no reachable cluster: --once exits 1 after one kubectl call, with kubectl's reason and what to do", async () => {
+    await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", await fixture.newRemote("a"))], failGet: 100 });
+    const run = await beta(["alice", "--path", fixture.local, "--once"], { env: fixture.env, real: true });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.split("\n").find((line) => line.startsWith("beta sync: error:"))).toBe(
+      "beta sync: error: no cluster answered kubectl: Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused. Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster, then run beta sync again",
+    );
+    expect(run.stderr).not.toContain("retrying");
+    expect((await fixture.calls()).map((c) => c.argv[0])).toEqual(["get"]);
+  }, 30_000);
+
   it("a failure exits 1 with what to do next", async () => {
     await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", await fixture.newRemote("a"))], noRsync: true });
     const run = await beta(["alice", "--path", fixture.local, "--once"], { env: fixture.env, real: true });

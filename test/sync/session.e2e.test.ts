@@ -18,6 +18,9 @@ afterEach(async () => {
 
 const E2E_TIMEOUT = 60_000;
 
+/** A reachable API server that cannot serve the request for now: what backoff may heal. */
+const UNAVAILABLE = "Error from server (ServiceUnavailable): the server is currently unable to handle the request (get pods)";
+
 function messages(events: SyncEvent[], type?: SyncEvent["type"]): string[] {
   return events.filter((e) => type === undefined || e.type === type).map((e) => e.message);
 }
@@ -86,7 +89,7 @@ describe("beta sync --once", () => {
       expect(await snapshotTree(fixture.local)).toEqual(localBefore);
       const calls = await fixture.calls();
       expect(calls.map((c) => c.argv.slice(0, 10).join(" "))).toEqual([
-        "get pods -n beta-alice -l app.kubernetes.io/name=web -o json",
+        "get pods -n beta-alice -l app.kubernetes.io/name=web -o json --request-timeout=8s",
         "exec -i -n beta-alice web-abc -c web -- rsync --server",
       ]);
     },
@@ -392,10 +395,10 @@ describe("pod replacement", () => {
 
 describe("failures", () => {
   it(
-    "retries an unreachable API server with backoff, says so, and syncs once it answers",
+    "retries an API server that answers with an error, with backoff, says so, and syncs once it works",
     async () => {
       const remote = await fixture.newRemote("a");
-      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)], failGet: 2 });
+      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)], failGet: 2, failGetMessage: UNAVAILABLE });
       await writeFiles(fixture.local, { "a.txt": "a" });
       const { session, events } = fixture.start({ once: true });
       const outcome = await session.done;
@@ -407,8 +410,52 @@ describe("failures", () => {
         [3, 100],
       ]);
       expect(retries[0]?.message).toBe(
-        'could not list pods of app "web" in beta-alice: Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused; retrying in 50 ms (attempt 2 of 11)',
+        'could not list pods of app "web" in beta-alice: Error from server (ServiceUnavailable): the server is currently unable to handle the request (get pods); retrying in 50 ms (attempt 2 of 11)',
       );
+    },
+    E2E_TIMEOUT,
+  );
+
+  it.each([
+    ["--once", { once: true }],
+    ["watching", {}],
+  ])(
+    "%s with no reachable cluster fails on the first pod lookup with kubectl's reason, without retrying",
+    async (_mode, options) => {
+      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", await fixture.newRemote("a"))], failGet: 100 });
+      await writeFiles(fixture.local, { "a.txt": "a" });
+      const { session, events } = fixture.start(options);
+      const outcome = await session.done;
+      expect(await session.watching).toBe(false);
+      expect(outcome.ok).toBe(false);
+      expect(outcome.error?.message).toBe(
+        "no cluster answered kubectl: Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused. Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster, then run beta sync again",
+      );
+      expect(messages(events, "retry")).toEqual([]);
+      const calls = await fixture.calls();
+      expect(calls.map((c) => c.argv[0])).toEqual(["get"]);
+      expect(calls[0].argv).toContain("--request-timeout=8s");
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    "a cluster lost after the pod was found is a dropped connection: the pod check keeps trying and recovers",
+    async () => {
+      const remote = await fixture.newRemote("a");
+      await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", remote)] });
+      await writeFiles(fixture.local, { "a.txt": "a" });
+      const { session, events } = fixture.start({ pollIntervalMs: 50 });
+      expect(await session.watching).toBe(true);
+      await fixture.updateState((state) => {
+        state.failGet = 2;
+      });
+      await waitFor("the pod check to work again", async () => messages(events, "warning").some((m) => m.startsWith("pod check works again")));
+      expect(messages(events, "warning")[0]).toBe(
+        'cannot check the pod: lost the cluster while listing pods of app "web" in beta-alice: Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused; will keep trying',
+      );
+      const outcome = await session.stop();
+      expect(outcome.error).toBeUndefined();
     },
     E2E_TIMEOUT,
   );
@@ -442,12 +489,12 @@ describe("failures", () => {
   it(
     "gives up after the bounded number of attempts, saying what is wrong and what to do",
     async () => {
-      await fixture.writeState({ pods: [], failGet: 100 });
+      await fixture.writeState({ pods: [], failGet: 100, failGetMessage: UNAVAILABLE });
       await writeFiles(fixture.local, { "a.txt": "a" });
       const { session } = fixture.start({ once: true, retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
       const outcome = await session.done;
       expect(outcome.ok).toBe(false);
-      expect(outcome.error?.message).toMatch(/Unable to connect to the server.*gave up after 3 attempts; check the cluster with: kubectl get pods -n beta-alice/);
+      expect(outcome.error?.message).toMatch(/ServiceUnavailable.*gave up after 3 attempts; check the cluster with: kubectl get pods -n beta-alice/);
       expect((await fixture.calls()).filter((c) => c.argv[0] === "get")).toHaveLength(3);
     },
     E2E_TIMEOUT,
