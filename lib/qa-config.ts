@@ -11,8 +11,8 @@ export const DEFAULT_QA_TIMEOUT_SECONDS = 1800;
 const MIN_QA_TIMEOUT_SECONDS = 60;
 const MAX_QA_TIMEOUT_SECONDS = 6 * 3600;
 
-/** Env `beta test` gives the suite: the Beta's URLs and name. */
-export const QA_RESERVED_ENV = ["BETA_URL", "BETA_URLS", "BETA_NAME"] as const;
+/** Env `beta test` gives the suite: the Beta's public and in-cluster URLs and its name. */
+export const QA_RESERVED_ENV = ["BETA_URL", "BETA_URLS", "BETA_SERVICE_URLS", "BETA_NAME"] as const;
 
 export const qaConfig = strictObject({
   /** Repository without a tag: the suite runs tagged like the apps, with the release tag (or `beta test --tag`). */

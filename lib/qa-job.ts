@@ -72,6 +72,9 @@ export function qaJob(run: QaRun): QaJobManifest {
     { name: "BETA_NAME", value: run.developer },
     { name: "BETA_URL", value: run.url },
     { name: "BETA_URLS", value: JSON.stringify(Object.fromEntries(Object.entries(run.urls).sort(([a], [b]) => a.localeCompare(b)))) },
+    // The tenant's network policies let its pods reach its own namespace but not the router's
+    // public address (components/BetaNetworkPolicies.ts): in-cluster, each app is its Service on port 80.
+    { name: "BETA_SERVICE_URLS", value: JSON.stringify(Object.fromEntries(Object.keys(run.urls).sort().map((app) => [app, `http://${app}`]))) },
   ];
   const container = {
     name: QA_CONTAINER,

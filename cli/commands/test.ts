@@ -75,7 +75,8 @@ export function registerTestCommand(program: Command, deps: CliDeps, setExitCode
     "beta test --tag master-3f2c1ab --report junit.xml",
     "beta test --fresh-db --json        # CI: a clean database, a summary",
   ], `
-The suite gets BETA_URL (the default app's URL), BETA_URLS (JSON, app -> URL) and BETA_NAME.
+The suite gets BETA_URL (the default app's URL), BETA_URLS (JSON, app -> URL), BETA_SERVICE_URLS
+(JSON, app -> in-cluster URL, what the Beta's network policies let a pod reach) and BETA_NAME.
 One run per Beta at a time (the Job is always named beta-test); Ctrl-C deletes it and exits 130.`);
 }
 

@@ -121,6 +121,7 @@ describe("beta test", () => {
       BETA_NAME: "alice",
       BETA_URL: "https://alice.beta.example.com",
       BETA_URLS: JSON.stringify({ api: "https://api--alice.beta.example.com", web: "https://alice.beta.example.com" }),
+      BETA_SERVICE_URLS: JSON.stringify({ api: "http://api", web: "http://web" }),
     });
   });
 

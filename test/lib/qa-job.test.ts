@@ -43,6 +43,7 @@ describe("qaJob", () => {
       { name: "BETA_NAME", value: "alice" },
       { name: "BETA_URL", value: "https://alice.beta.example.com" },
       { name: "BETA_URLS", value: JSON.stringify({ api: "https://api--alice.beta.example.com", web: "https://alice.beta.example.com" }) },
+      { name: "BETA_SERVICE_URLS", value: JSON.stringify({ api: "http://api", web: "http://web" }) },
     ]);
     expect(container.command.slice(-4)).toEqual(["npm", "test", "--grep", "checkout"]);
   });
