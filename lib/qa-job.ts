@@ -4,7 +4,9 @@
  *
  * With a `command`, the container runs it through a small wrapper that records the suite's exit
  * code and then waits (bounded) for `beta test` to copy the report out: a finished container's
- * files cannot be read, so the pod must still run while `kubectl exec` reads the report.
+ * files cannot be read (the runtime refuses an exec into it: runc's "cannot exec in a stopped
+ * container", opencontainers/runc libcontainer), so the pod must still run while `kubectl exec`
+ * reads the report.
  */
 import { DEFAULT_QA_TIMEOUT_SECONDS, QaConfig } from "./qa-config";
 import { betaNamespace } from "./names";

@@ -164,7 +164,8 @@ async function runTest(deps: CliDeps, given: string | undefined, suiteArgs: stri
     process.off("SIGINT", onInterrupt);
     if (keep) deps.stderr.write(`Kept Job ${QA_JOB_NAME} in ${namespace}; remove it with: kubectl delete job ${QA_JOB_NAME} -n ${namespace}\n`);
     else {
-      // Background propagation deletes the Job's pods too (kubectl's default, said here so a newer default cannot change it).
+      // Background propagation deletes the Job's pods too; it is kubectl's default
+      // (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_delete/, --cascade), said here so a newer default cannot change it.
       const deleted = await kubectl.capture([...ctx, "delete", "job", QA_JOB_NAME, "-n", namespace, "--ignore-not-found", "--cascade=background", "--wait=false"]);
       if (deleted.code !== 0) deps.stderr.write(`Could not delete Job ${QA_JOB_NAME}: ${deleted.stderr.trim()}\n${lockHint}\n`);
     }
