@@ -21,6 +21,7 @@ import { registerRenderCommand } from "./commands/render";
 import { registerShellCommand } from "./commands/shell";
 import { registerStatusCommand } from "./commands/status";
 import { registerSyncCommand } from "./commands/sync";
+import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
 import { defaultAppFromPlatformFile, defaultPlatformFile } from "./platform-file";
 import { catalogAppNames } from "./app-names";
@@ -82,6 +83,9 @@ export function buildProgram(deps: CliDeps): Command {
   registerReleaseCommand(program, deps);
   registerReapCommand(program, deps);
   registerDbCommand(program, deps);
+  registerTestCommand(program, deps, (code) => {
+    state.code = code;
+  });
   registerDoctorCommand(program, deps);
   registerKubeconfigCommand(program, deps);
   registerVersionCommand(program, deps);

@@ -9,6 +9,7 @@ import { cidr, cpuAndMemory, developerName, domainName, envMap, imageTag, isIPv4
 import { DEFAULT_CONTAINER_RESOURCES, DEFAULT_QUOTA, DEFAULT_QUOTA_CEILING, Quota, assertRequestsWithinLimits, assertWithinCeiling, mergeQuota, quotaSpec } from "./quota";
 import { definedOnly } from "./defined-only";
 import { DatabasesConfig, databasesConfig } from "./database-config";
+import { QaConfig, qaConfig } from "./qa-config";
 
 const count = (min: number, max: number) =>
   z.number().int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -139,6 +140,7 @@ export const PLATFORM_CONFIG_SCHEMAS = {
   quota: quotaConfig,
   clusterDomain: domainName,
   databases: databasesConfig,
+  qa: qaConfig,
 } as const;
 
 export type PlatformConfigKey = keyof typeof PLATFORM_CONFIG_SCHEMAS;
@@ -172,6 +174,8 @@ export interface PlatformConfig {
   clusterDomain: string;
   /** Isolated databases (`beta:database: isolated`); absent when the platform offers none. */
   databases?: DatabasesConfig;
+  /** The QA suite `beta test` runs in a Beta; absent when the platform has none. */
+  qa?: QaConfig;
 }
 
 /**
@@ -270,6 +274,7 @@ export function parsePlatformConfig(raw: Readonly<Record<string, unknown>>): Pla
     },
     clusterDomain: get("clusterDomain") ?? "cluster.local",
     databases: get("databases"),
+    qa: get("qa"),
   };
 }
 

@@ -22,6 +22,7 @@ import { DatabasePlan, planDatabases } from "../lib/database-config";
 import { betaNamespace } from "../lib/names";
 import { parsePlatformConfig } from "../lib/platform-config";
 import { PlatformOutputs } from "../lib/platform-outputs";
+import { QaConfig } from "../lib/qa-config";
 import { sharedServiceTargets } from "../lib/tenant-fence";
 import { SHARED_NAMESPACE } from "../lib/platform-names";
 import { adoptedKubeconfig } from "./adopted-kubeconfig";
@@ -36,6 +37,8 @@ export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: pulumi.Input<
   clusterName?: pulumi.Output<string>;
   /** Isolated databases: server, template and Job image (never the admin credentials). */
   databases?: DatabasePlan;
+  /** The QA suite `beta test` runs (beta:qa); absent when none is configured. */
+  qa?: QaConfig;
 };
 
 /** Stands in for the kube-dns address while the router options are checked up front. */
@@ -166,5 +169,6 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     clusterEndpoint: cluster.endpoint,
     ...(cluster.clusterName ? { clusterName: cluster.clusterName } : {}),
     ...(databases ? { databases } : {}),
+    ...(config.qa ? { qa: config.qa } : {}),
   };
 }

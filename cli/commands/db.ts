@@ -57,6 +57,11 @@ function describeStatus(status: DatabaseStatus, now: Date): string {
   ].join("\n") + "\n";
 }
 
+/** Drops and re-clones the Beta's isolated database (`beta db reset`; `beta test --fresh-db` runs it first). */
+export async function resetIsolatedDatabase(deps: CliDeps, name: string, context?: string): Promise<JobRun> {
+  return runTenantAction(deps, name, "reset", "db reset", { context });
+}
+
 /** Drops the Beta's isolated database, when it has one; `beta destroy` runs it first. */
 export async function dropIsolatedDatabase(deps: CliDeps, name: string, context?: string): Promise<boolean> {
   const namespace = betaNamespace(name);

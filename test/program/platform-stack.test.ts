@@ -204,3 +204,11 @@ describe("cluster wiring", () => {
     }
   });
 });
+
+describe("the platform stack with a QA suite (beta:qa)", () => {
+  it("exports it as output qa, as configured, for beta test to read", async () => {
+    const qa = { image: "registry.example.com/qa", command: ["npm", "test"], timeoutSeconds: 900, reportPath: "/reports/junit.xml" };
+    const platform = await runPlatform({ ...devPlatformConfig(), qa });
+    expect(platform.outputs.qa).toEqual(qa);
+  });
+});
