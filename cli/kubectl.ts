@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import type { KubectlResult, KubectlRunner } from "./deps";
 import { CliError } from "./errors";
 import { findProgram } from "./which";
+import { unreachableClusterFix } from "../lib/kind";
 
 export const KUBECTL_INSTALL_HINT =
   "Install kubectl (https://kubernetes.io/docs/tasks/tools/) and point it at the Beta cluster " +
@@ -59,18 +60,41 @@ export function contextArgs(context: string | undefined): string[] {
  */
 export const KUBECTL_READ_TIMEOUT = "--request-timeout=8s";
 
-/** kubectl's words for "no cluster there": nothing a retry heals. */
-const UNREACHABLE = /Unable to connect to the server|connection refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
+/**
+ * kubectl's words for "no cluster there": nothing a retry heals. A refused connection reads
+ * "The connection to the server <host> was refused - did you specify the right host or port?",
+ * anything else on the way "Unable to connect to the server: ..." (kubernetes/kubectl
+ * pkg/cmd/util/helpers.go, `StandardErrorMessage`).
+ */
+const UNREACHABLE = /Unable to connect to the server|connection refused|The connection to the server \S+ was refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
+
+/** The first line of kubectl's stderr that says no cluster answered, without klog's prefix; undefined when it says something else. */
+export function unreachableReason(stderr: string): string | undefined {
+  const lines = stderr.trim().split("\n").filter(Boolean);
+  const line = lines.find((l) => UNREACHABLE.test(l));
+  return line?.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "");
+}
+
+/** The context `--context <ctx>` in kubectl arguments, if any. */
+function contextOf(args: readonly string[]): string | undefined {
+  const at = args.indexOf("--context");
+  return at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--context="))?.slice("--context=".length);
+}
 
 /** Runs `kubectl <args>`, expecting success and JSON on stdout; fails in seconds when no cluster answers. */
 export async function kubectlJson(runner: KubectlRunner, args: readonly string[]): Promise<unknown> {
   const result = await runner.capture([KUBECTL_READ_TIMEOUT, ...args]);
   if (result.code !== 0) {
-    const lines = result.stderr.trim().split("\n").filter(Boolean);
-    const why = lines.find((line) => UNREACHABLE.test(line)) ?? lines[0] ?? `exit code ${result.code}`;
-    if (UNREACHABLE.test(why)) {
-      throw new CliError(`No cluster answered kubectl: ${why.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "")}`, "Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster.");
+    const unreachable = unreachableReason(result.stderr);
+    if (unreachable) {
+      const context = contextOf(args);
+      const hint = context
+        ? unreachableClusterFix(context)
+        : `${unreachableClusterFix(undefined)}; \`beta kubeconfig\` adds a context for the platform's cluster.`;
+      throw new CliError(`No cluster answered kubectl${context ? ` (context ${context})` : ""}: ${unreachable}`, hint);
     }
+    const lines = result.stderr.trim().split("\n").filter(Boolean);
+    const why = lines[0] ?? `exit code ${result.code}`;
     throw new CliError(
       `kubectl ${args.join(" ")} failed: ${why}`,
       "Check that kubectl points at the Beta cluster (`kubectl config current-context`, or pass --context).",
