@@ -11,10 +11,12 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveOptions } from "../../components/router-options";
 import { misdirectedText, MISDIRECTED_STATUS } from "../../components/router-pages";
+import { buildProgram } from "../../cli/main";
 import { ConfigError } from "../../lib/config-error";
 import { minifyKubeconfig } from "../../lib/kubeconfig";
 import { adoptedKubeconfig } from "../../stacks/adopted-kubeconfig";
-import { RecordingKubectl, runBeta } from "../support/cli-harness";
+import { RecordingKubectl, fakeDeps, runBeta } from "../support/cli-harness";
+import { betaInvocations, read } from "../support/ci-workflows";
 import { clusterList } from "../support/cluster-json";
 import { freePort } from "../support/router-net";
 import { ScriptedGateway } from "../support/scripted-gateway";
@@ -276,5 +278,36 @@ describe("port 8080 held by another program", () => {
     const result = await doctor(port);
     expect(result.code, result.stdout).toBe(0);
     expect(line(result.stdout, "warn  Local router")).toBe(`warn  Local router: nothing listens on 127.0.0.1:${port} yet`);
+  });
+});
+
+describe("README: the laptop's troubleshooting table", () => {
+  const readme = read("README.md");
+  const start = readme.indexOf("When something is off:");
+  const table = readme.slice(start, readme.indexOf("\n\n", readme.indexOf("| symptom |", start)));
+
+  it("has a row for each of the four, with the command that fixes it", () => {
+    for (const [symptom, fix] of [
+      ["port is already allocated", "hostPort"],
+      ["is not in the kind cluster", "bash examples/load-images.sh <tag>"],
+      ["is not a context of the kubeconfig", "kind create cluster --config examples/kind.yaml"],
+      ["does not answer", "docker start beta-control-plane"],
+    ]) {
+      const row = table.split("\n").find((l) => l.includes(symptom));
+      expect(row, symptom).toBeDefined();
+      expect(row, symptom).toContain(fix);
+    }
+  });
+
+  it("calls only verbs and options `beta` has", () => {
+    const program = buildProgram(fakeDeps());
+    const calls = betaInvocations(table.replace(/`/g, "\n"));
+    expect(calls.map(([verb]) => verb)).toEqual(expect.arrayContaining(["doctor", "status"]));
+    for (const [verb, ...args] of calls) {
+      const command = program.commands.find((c) => c.name() === verb);
+      expect(command, `beta ${verb}`).toBeDefined();
+      const known = command!.options.flatMap((o) => [o.long, o.short]);
+      for (const option of args.filter((a) => a.startsWith("-"))) expect(known, `beta ${verb} ${option}`).toContain(option);
+    }
   });
 });
