@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import type { KubectlResult, KubectlRunner } from "./deps";
 import { CliError } from "./errors";
 import { findProgram } from "./which";
-import { unreachableClusterFix } from "../lib/kind";
+import { EXAMPLES_KIND_CLUSTER, createKindClusterCommand, unreachableClusterFix } from "../lib/kind";
 
 export const KUBECTL_INSTALL_HINT =
   "Install kubectl (https://kubernetes.io/docs/tasks/tools/) and point it at the Beta cluster " +
@@ -75,6 +75,21 @@ export function unreachableReason(stderr: string): string | undefined {
   return line?.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "");
 }
 
+/** What to run when no cluster answered; `context` when the command named one. */
+function unreachableHint(context: string | undefined, reason: string): string {
+  if (context) return unreachableClusterFix(context);
+  // With no kubeconfig context at all kubectl falls back to http://localhost:8080
+  // (kubernetes/client-go tools/clientcmd/client_config.go, `getDefaultServer`).
+  if (/localhost:8080\b/.test(reason)) {
+    return `kubectl has no cluster configured (no current context, so it tried localhost:8080): on a laptop, ${createKindClusterCommand(EXAMPLES_KIND_CLUSTER)}; otherwise \`beta kubeconfig\` adds the platform's context.`;
+  }
+  // kind publishes its API server on a loopback port (examples/kind.yaml's cluster: context kind-beta).
+  if (/\b(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d+/.test(reason)) {
+    return `The cluster is on this machine and stopped. For kind, ${unreachableClusterFix(`kind-${EXAMPLES_KIND_CLUSTER}`).replace(/^Start/, "start")}; \`kubectl config current-context\` names yours.`;
+  }
+  return `${unreachableClusterFix(undefined)}; \`beta kubeconfig\` adds a context for the platform's cluster.`;
+}
+
 /** The context `--context <ctx>` in kubectl arguments, if any. */
 function contextOf(args: readonly string[]): string | undefined {
   const at = args.indexOf("--context");
@@ -88,9 +103,7 @@ export async function kubectlJson(runner: KubectlRunner, args: readonly string[]
     const unreachable = unreachableReason(result.stderr);
     if (unreachable) {
       const context = contextOf(args);
-      const hint = context
-        ? unreachableClusterFix(context)
-        : `${unreachableClusterFix(undefined)}; \`beta kubeconfig\` adds a context for the platform's cluster.`;
+      const hint = unreachableHint(context, unreachable);
       throw new CliError(`No cluster answered kubectl${context ? ` (context ${context})` : ""}: ${unreachable}`, hint);
     }
     const lines = result.stderr.trim().split("\n").filter(Boolean);

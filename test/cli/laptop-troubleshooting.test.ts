@@ -176,6 +176,25 @@ describe("a cluster that does not answer", () => {
     ]);
   });
 
+  it("beta status with no --context and a loopback API server: the kind node of examples/kind.yaml", async () => {
+    const kubectl = new RecordingKubectl(() => ({ code: 1, stderr: `${REFUSED}\n` }));
+    const result = await runBeta(["status", "alice", "--no-urls"], { kubectl });
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n").slice(0, 2)).toEqual([
+      `Error: No cluster answered kubectl: ${REFUSED}`,
+      'The cluster is on this machine and stopped. For kind, start the kind cluster\'s node: docker start beta-control-plane (if `kind get clusters` does not list "beta": kind create cluster --config examples/kind.yaml); `kubectl config current-context` names yours.',
+    ]);
+  });
+
+  it("beta status with no kubeconfig at all (kubectl tried localhost:8080): create the cluster", async () => {
+    const kubectl = new RecordingKubectl(() => ({ code: 1, stderr: "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n" }));
+    const result = await runBeta(["status", "alice", "--no-urls"], { kubectl });
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n")[1]).toBe(
+      "kubectl has no cluster configured (no current context, so it tried localhost:8080): on a laptop, kind create cluster --config examples/kind.yaml; otherwise `beta kubeconfig` adds the platform's context.",
+    );
+  });
+
   it("beta status on a cloud context: check the network or VPN and the credentials", async () => {
     const kubectl = new RecordingKubectl(() => ({ code: 1, stderr: "Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout\n" }));
     const result = await runBeta(["status", "alice", "--context", "beta-eks", "--no-urls"], { kubectl });
