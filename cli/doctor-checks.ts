@@ -152,7 +152,11 @@ async function checkKubectl(deps: CliDeps, name: string, server: string | undefi
   }
 }
 
-/** Does the cluster of `context` answer? `/version` is readable without credentials, so this asks only that. */
+/**
+ * Does the cluster of `context` answer? `/version` is open to every caller (ClusterRole
+ * system:public-info-viewer, https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles),
+ * so this asks only whether the API server is there, not what the user may do.
+ */
 async function checkCluster(deps: CliDeps, context: string): Promise<CheckResult> {
   const check = "Cluster";
   const result = await deps.kubectl().capture([KUBECTL_READ_TIMEOUT, "--context", context, "get", "--raw", "/version"]);
