@@ -13,6 +13,10 @@ export interface AppStatus {
   restarts: number;
   /** Waiting/termination reasons seen in its pods, e.g. CrashLoopBackOff. */
   problems: string[];
+  /** Images its pods cannot pull (ErrImagePull, ImagePullBackOff, ...). */
+  unpulled: string[];
+  /** Nodes its pods run on (a kind node's name says which kind cluster). */
+  nodes: string[];
   ok: boolean;
 }
 
@@ -26,6 +30,12 @@ const strings = (value: unknown): Record<string, string> =>
 
 /** Pod waiting reasons that mean trouble (not ContainerCreating, which just takes a moment). */
 const BAD_WAITING = /BackOff|Err|Invalid|Error/;
+
+/**
+ * The kubelet's reasons for an image it could not get (kubernetes/kubernetes
+ * pkg/kubelet/images/types.go: ErrImagePull, ImagePullBackOff, ErrImageNeverPull).
+ */
+const PULL_FAILURE = /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull)$/;
 
 export function summariseApps(list: unknown): AppStatus[] {
   const items = arr(obj(list).items).map(obj);
@@ -46,12 +56,19 @@ export function summariseApps(list: unknown): AppStatus[] {
         return wanted.length > 0 && wanted.every(([key, value]) => podLabels[key] === value);
       });
       const statuses = selected.flatMap((pod) => arr(obj(pod.status).containerStatuses).map(obj));
+      const containers = arr(obj(obj(obj(spec.template).spec)).containers).map(obj);
       const problems = new Set<string>();
+      const unpulled = new Set<string>();
       for (const container of statuses) {
         const state = obj(container.state);
         const reason = obj(state.waiting).reason ?? obj(state.terminated).reason;
         if (typeof reason === "string" && BAD_WAITING.test(reason)) problems.add(reason);
+        if (typeof reason === "string" && PULL_FAILURE.test(reason)) {
+          const image = container.image ?? containers.find((c) => c.name === container.name)?.image;
+          if (typeof image === "string") unpulled.add(image);
+        }
       }
+      const nodes = new Set(selected.map((pod) => obj(pod.spec).nodeName).filter((node): node is string => typeof node === "string"));
       for (const pod of selected) {
         const phase = obj(pod.status).phase;
         if (phase === "Failed" || phase === "Unknown") problems.add(`pod ${String(phase)}`);
@@ -59,7 +76,6 @@ export function summariseApps(list: unknown): AppStatus[] {
       const desired = num(spec.replicas, 1);
       const ready = num(status.readyReplicas);
       const updated = num(status.updatedReplicas, desired);
-      const containers = arr(obj(obj(obj(spec.template).spec)).containers).map(obj);
       return {
         app,
         deployment: deploymentName,
@@ -68,6 +84,8 @@ export function summariseApps(list: unknown): AppStatus[] {
         images: containers.map((c) => String(c.image ?? "")),
         restarts: statuses.reduce((sum, c) => sum + num(c.restartCount), 0),
         problems: [...problems].sort(),
+        unpulled: [...unpulled].sort(),
+        nodes: [...nodes].sort(),
         ok: ready >= desired && updated >= desired,
       };
     })

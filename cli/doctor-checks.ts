@@ -7,6 +7,8 @@ import type { CliDeps } from "./deps";
 import { CliError } from "./errors";
 import { summariseError } from "./fleet/pulumi-errors";
 import { parseKubeconfig, platformClusterAndUser, serverOf } from "./kubeconfig-context";
+import { KUBECTL_READ_TIMEOUT, unreachableReason } from "./kubectl";
+import { unreachableClusterFix } from "../lib/kind";
 import { stringOutput } from "./stack-outputs";
 
 export type CheckStatus = "ok" | "warn" | "fail";
@@ -28,6 +30,10 @@ export interface DoctorContext {
 
 /** Outputs a developer stack cannot be deployed without. */
 const REQUIRED_OUTPUTS = ["domain", "kubeconfig", "releaseTag", "apps"];
+
+/** The laptop platform's stack and domain (Pulumi.local.yaml), checked before the stack exists. */
+const LOCAL_PLATFORM_STACK = "local";
+const LOCAL_DOMAIN = "beta.localhost";
 
 const firstLine = (text: string) => text.trim().split("\n")[0] ?? "";
 
@@ -88,6 +94,13 @@ export async function runDoctorChecks(context: DoctorContext): Promise<CheckResu
     }
   }
 
+  // The laptop platform (Pulumi.local.yaml): its router is published on a host port.
+  const domain = outputs ? stringOutput(outputs, "domain") : undefined;
+  if (domain?.endsWith(".localhost") || (!domain && platformStack === LOCAL_PLATFORM_STACK)) {
+    const { checkLocalRouter } = await import("./local-router-check.js");
+    add(await checkLocalRouter({ readFile: deps.readFile, workDir: deps.workDir, domain: domain ?? LOCAL_DOMAIN, name }));
+  }
+
   const rsync = await deps.runProgram("rsync", ["--version"], { timeoutMs: 10_000 });
   add(rsync && rsync.code === 0
     ? { check: "rsync", status: "ok", detail: firstLine(rsync.stdout).replace(/\s+protocol.*$/, "") }
@@ -133,6 +146,31 @@ async function checkKubectl(deps: CliDeps, name: string, server: string | undefi
   if (!current) add({ check: "kubectl context", status: "warn", detail: "no current context", fix: `beta kubeconfig ${name}` });
   else if (server && currentServer && currentServer.replace(/\/+$/, "") !== server.replace(/\/+$/, "")) {
     add({ check: "kubectl context", status: "warn", detail: `${current} points at ${currentServer}, not the platform's cluster ${server}`, fix: `beta kubeconfig ${name} (adds and selects context beta-${name})` });
-  } else add({ check: "kubectl context", status: "ok", detail: `${current}${currentServer ? ` (${currentServer})` : ""}` });
+  } else {
+    add({ check: "kubectl context", status: "ok", detail: `${current}${currentServer ? ` (${currentServer})` : ""}` });
+    add(await checkCluster(deps, current));
+  }
+}
+
+/**
+ * Does the cluster of `context` answer? `/version` is open to every caller (ClusterRole
+ * system:public-info-viewer, https://kubernetes.io/docs/reference/access-authn-authz/rbac/#discovery-roles),
+ * so this asks only whether the API server is there, not what the user may do.
+ */
+async function checkCluster(deps: CliDeps, context: string): Promise<CheckResult> {
+  const check = "Cluster";
+  const result = await deps.kubectl().capture([KUBECTL_READ_TIMEOUT, "--context", context, "get", "--raw", "/version"]);
+  if (result.code === 0) {
+    let version = "";
+    try {
+      version = String((JSON.parse(result.stdout) as { gitVersion?: unknown }).gitVersion ?? "");
+    } catch {
+      // Answered, in some other form: still an answer.
+    }
+    return { check, status: "ok", detail: `${context} answers${/^v[\w.+-]{1,40}$/.test(version) ? ` (Kubernetes ${version})` : ""}` };
+  }
+  const unreachable = unreachableReason(result.stderr);
+  if (unreachable) return { check, status: "fail", detail: `${context} does not answer: ${unreachable}`, fix: unreachableClusterFix(context) };
+  return { check, status: "warn", detail: `${context}: ${firstLine(result.stderr) || `kubectl exit code ${result.code}`}`, fix: `kubectl --context ${context} cluster-info` };
 }
 

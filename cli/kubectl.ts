@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import type { KubectlResult, KubectlRunner } from "./deps";
 import { CliError } from "./errors";
 import { findProgram } from "./which";
+import { EXAMPLES_KIND_CLUSTER, createKindClusterCommand, unreachableClusterFix } from "../lib/kind";
 
 export const KUBECTL_INSTALL_HINT =
   "Install kubectl (https://kubernetes.io/docs/tasks/tools/) and point it at the Beta cluster " +
@@ -59,28 +60,56 @@ export function contextArgs(context: string | undefined): string[] {
  */
 export const KUBECTL_READ_TIMEOUT = "--request-timeout=8s";
 
-/** kubectl's words for "no cluster there": nothing a retry heals. */
-const UNREACHABLE = /Unable to connect to the server|connection refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
+/**
+ * kubectl's words for "no cluster there": nothing a retry heals. A refused connection reads
+ * "The connection to the server <host> was refused - did you specify the right host or port?",
+ * anything else on the way "Unable to connect to the server: ..." (kubernetes/kubectl
+ * pkg/cmd/util/helpers.go, `StandardErrorMessage`).
+ */
+const UNREACHABLE = /Unable to connect to the server|connection refused|The connection to the server \S+ was refused|no such host|i\/o timeout|Client\.Timeout|context deadline exceeded|couldn't get current server API group list/;
+
+/** The first line of kubectl's stderr that says no cluster answered, without klog's prefix; undefined when it says something else. */
+export function unreachableReason(stderr: string): string | undefined {
+  const lines = stderr.trim().split("\n").filter(Boolean);
+  const line = lines.find((l) => UNREACHABLE.test(l));
+  return line?.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "");
+}
+
+/** What to run when no cluster answered; `context` when the command named one. */
+function unreachableHint(context: string | undefined, reason: string): string {
+  if (context) return unreachableClusterFix(context);
+  // With no kubeconfig context at all kubectl falls back to http://localhost:8080
+  // (kubernetes/client-go tools/clientcmd/client_config.go, `getDefaultServer`).
+  if (/localhost:8080\b/.test(reason)) {
+    return `kubectl has no cluster configured (no current context, so it tried localhost:8080): on a laptop, ${createKindClusterCommand(EXAMPLES_KIND_CLUSTER)}; otherwise \`beta kubeconfig\` adds the platform's context.`;
+  }
+  // kind publishes its API server on a loopback port (examples/kind.yaml's cluster: context kind-beta).
+  if (/\b(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d+/.test(reason)) {
+    return `The cluster is on this machine and stopped. For kind, ${unreachableClusterFix(`kind-${EXAMPLES_KIND_CLUSTER}`).replace(/^Start/, "start")}; \`kubectl config current-context\` names yours.`;
+  }
+  return `${unreachableClusterFix(undefined)}; \`beta kubeconfig\` adds a context for the platform's cluster.`;
+}
+
+/** The context `--context <ctx>` in kubectl arguments, if any. */
+function contextOf(args: readonly string[]): string | undefined {
+  const at = args.indexOf("--context");
+  return at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--context="))?.slice("--context=".length);
+}
 
 /** What to do when no cluster answers, for every verb that reaches the cluster. */
 export const UNREACHABLE_HINT = "Check your cluster access with `beta doctor`; `beta kubeconfig` adds a context for the platform's cluster.";
-
-/**
- * kubectl's reason when its stderr says no cluster answered (the line naming it, without
- * klog's `E0601 12:00:00.000000 123 file.go:1] ` prefix); undefined for any other failure.
- */
-export function unreachableReason(stderr: string): string | undefined {
-  const line = stderr.split("\n").find((l) => UNREACHABLE.test(l));
-  return line?.trim().replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] /, "");
-}
 
 /** Runs `kubectl <args>`, expecting success and JSON on stdout; fails in seconds when no cluster answers. */
 export async function kubectlJson(runner: KubectlRunner, args: readonly string[]): Promise<unknown> {
   const result = await runner.capture([KUBECTL_READ_TIMEOUT, ...args]);
   if (result.code !== 0) {
-    const lines = result.stderr.trim().split("\n").filter(Boolean);
     const unreachable = unreachableReason(result.stderr);
-    if (unreachable !== undefined) throw new CliError(`No cluster answered kubectl: ${unreachable}`, UNREACHABLE_HINT);
+    if (unreachable) {
+      const context = contextOf(args);
+      const hint = unreachableHint(context, unreachable);
+      throw new CliError(`No cluster answered kubectl${context ? ` (context ${context})` : ""}: ${unreachable}`, hint);
+    }
+    const lines = result.stderr.trim().split("\n").filter(Boolean);
     const why = lines[0] ?? `exit code ${result.code}`;
     throw new CliError(
       `kubectl ${args.join(" ")} failed: ${why}`,

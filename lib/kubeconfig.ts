@@ -4,6 +4,7 @@
  */
 import { parse, stringify } from "yaml";
 import { ConfigError } from "./config-error";
+import { kindClusterOfContext, missingContextFix } from "./kind";
 
 interface Named<T> { name: string; [key: string]: unknown; value?: T }
 interface KubeconfigDoc {
@@ -34,7 +35,7 @@ export function minifyKubeconfig(text: string, context?: string): string {
   const entry = doc.contexts.find((c) => c.name === wanted);
   if (!entry) {
     const known = doc.contexts.map((c) => nameText(c?.name, false)).join(", ") || "none";
-    throw new ConfigError(`beta:cluster.context ${nameText(wanted ?? "")} is not a context of the kubeconfig (contexts: ${known})`);
+    throw new ConfigError(`beta:cluster.context ${nameText(wanted ?? "")} is not a context of the kubeconfig (contexts: ${known}). ${missingContextFix(wanted)}`);
   }
   const cluster = (doc.clusters ?? []).find((c) => c.name === entry.context?.cluster);
   const user = (doc.users ?? []).find((u) => u.name === entry.context?.user);
@@ -138,4 +139,17 @@ export function withLocalUser(platformKubeconfig: string, localKubeconfig: strin
     contexts: [{ name: context.name, context: { ...context.context, user: user.name } }],
     users: [user],
   });
+}
+
+/**
+ * Why the kubeconfig cannot be read and what to run. A missing file next to a kind context
+ * means the cluster was never created (`kind create cluster` writes the file); only the
+ * error code is shown, never the file's content.
+ */
+export function unreadableKubeconfigMessage(file: string, code: string | undefined, context?: string): string {
+  const problem = `The kubeconfig ${file} cannot be read (${code ?? "error"})`;
+  if (code === "ENOENT" && kindClusterOfContext(context)) {
+    return `${problem}, so it has no context ${context}. ${missingContextFix(context)} (it writes that file), or set KUBECONFIG to the file that has the context`;
+  }
+  return `${problem}; set KUBECONFIG to the file that signs you in to the cluster`;
 }

@@ -8,5 +8,5 @@ import { readLocalKubeconfig } from "./local-kubeconfig";
  */
 export function adoptedKubeconfig(cluster: PlatformConfig["cluster"]): string | undefined {
   if (cluster.provider !== "kubeconfig") return undefined;
-  return minifyKubeconfig(cluster.kubeconfig ?? readLocalKubeconfig().text, cluster.context);
+  return minifyKubeconfig(cluster.kubeconfig ?? readLocalKubeconfig(cluster.context).text, cluster.context);
 }

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../lib/config-error";
+import { unreadableKubeconfigMessage } from "../lib/kubeconfig";
 
 /** The kubeconfig of the person running the stack: its text and where it came from. */
 export interface LocalKubeconfig {
@@ -9,27 +10,28 @@ export interface LocalKubeconfig {
   text: string;
 }
 
-type Reader = () => LocalKubeconfig;
+/** `context`: the context the stack wants from it, named in the error when the file is missing. */
+type Reader = (context?: string) => LocalKubeconfig;
 
 /** The first file of $KUBECONFIG, else ~/.kube/config, as kubectl reads it. */
 export function localKubeconfigFile(): string {
   return (process.env.KUBECONFIG ?? "").split(path.delimiter).find(Boolean) ?? path.join(os.homedir(), ".kube", "config");
 }
 
-function readMachineKubeconfig(): LocalKubeconfig {
+function readMachineKubeconfig(context?: string): LocalKubeconfig {
   const file = localKubeconfigFile();
   try {
     return { file, text: fs.readFileSync(file, "utf8") };
   } catch (error) {
-    throw new ConfigError(`The kubeconfig ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); set KUBECONFIG to the file that signs you in to the cluster`);
+    throw new ConfigError(unreadableKubeconfigMessage(file, (error as NodeJS.ErrnoException).code, context));
   }
 }
 
 let reader: Reader = readMachineKubeconfig;
 
 /** Read lazily: only stacks that adopt a cluster by context, or sign in with local credentials, need it. */
-export function readLocalKubeconfig(): LocalKubeconfig {
-  return reader();
+export function readLocalKubeconfig(context?: string): LocalKubeconfig {
+  return reader(context);
 }
 
 /** Offline runs stand in for the machine's kubeconfig, so `beta render` reads no file. */

@@ -18,7 +18,7 @@ const MARK: Record<CheckResult["status"], string> = { ok: "ok  ", warn: "warn", 
 export function registerDoctorCommand(program: Command, deps: CliDeps): void {
   const command = program
     .command("doctor")
-    .description("Check this machine: Node.js, Pulumi and its login, the platform stack, kubectl, cloud credentials, rsync (exit 1 if beta up cannot work)")
+    .description("Check this machine: Node.js, Pulumi and its login, the platform stack, kubectl and its cluster, cloud credentials, the laptop router's port, rsync (exit 1 if beta up cannot work)")
     .argument("[name]", "developer name (default: $BETA_NAME, else your OS user name)")
     .option("--json", "print the checks as JSON")
     .option("--platform-stack <stack>", "the platform stack to check", DEFAULT_PLATFORM_STACK)

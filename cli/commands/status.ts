@@ -1,6 +1,7 @@
 /** `beta status [name]`: per app, ready replicas, image, restarts and URL; exit 1 when something is not ready. */
 import { Command } from "commander";
 import { AppStatus, summariseApps } from "../app-status";
+import { imagePullHint } from "../image-pull-hint";
 import type { CliDeps } from "../deps";
 import { CliError, SilentExit } from "../errors";
 import { chooseBeta, withExamples } from "../command-helpers";
@@ -69,7 +70,10 @@ async function status(deps: CliDeps, given: string | undefined, options: StatusO
     throw new CliError(`Beta ${name} has no apps running (namespace ${namespace} is empty or missing).`, `Create or repair it with \`beta up ${name}\`.`);
   }
   if (!ready) {
-    if (!options.json) deps.stderr.write(notReadyHint(name, apps));
+    if (!options.json) {
+      const pull = imagePullHint(apps, namespace, options.context);
+      deps.stderr.write(`${pull ? `${pull}\n` : ""}${notReadyHint(name, apps)}`);
+    }
     throw new SilentExit(1);
   }
   if (!options.json) deps.stderr.write(`All ${apps.length} apps of ${name} are ready.\n`);

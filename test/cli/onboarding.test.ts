@@ -183,7 +183,7 @@ describe("beta doctor", () => {
     const result = await runBeta(["doctor", "alice"], { gateway: eksPlatform(), kubectl: kubectlAt("https://ABC.gr7.eu-west-1.eks.amazonaws.com"), programs: healthy });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout.split("\n").filter((l) => /^\S/.test(l)).map((l) => l.split(":")[0])).toEqual([
-      "ok    Node.js", "ok    Pulumi CLI", "ok    Pulumi login", "ok    Platform stack", "ok    kubectl context", "ok    AWS credentials", "ok    rsync", "Ready",
+      "ok    Node.js", "ok    Pulumi CLI", "ok    Pulumi login", "ok    Platform stack", "ok    kubectl context", "ok    Cluster", "ok    AWS credentials", "ok    rsync", "Ready",
     ]);
     expect(result.stdout).toContain("ok    Pulumi login: alice at https://app.pulumi.com/alice");
   });

@@ -9,6 +9,8 @@ export interface AppState {
   restarts?: number[];
   /** Waiting reason of the pods' container, e.g. CrashLoopBackOff. */
   waiting?: string;
+  /** The node its pods run on, e.g. beta-control-plane on kind. */
+  node?: string;
 }
 
 export function clusterList(namespace: string, apps: readonly AppState[]): Record<string, unknown> {
@@ -16,11 +18,12 @@ export function clusterList(namespace: string, apps: readonly AppState[]): Recor
   for (const a of apps) {
     const labels = { "app.kubernetes.io/name": a.app, "app.kubernetes.io/part-of": "beta" };
     const desired = a.desired ?? 1;
+    const image = a.image ?? `registry.example.com/${a.app}:master-abc1234`;
     items.push({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: a.app, namespace, labels },
-      spec: { replicas: desired, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: a.app, image: a.image ?? `registry.example.com/${a.app}:master-abc1234` }] } } },
+      spec: { replicas: desired, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: a.app, image }] } } },
       status: { replicas: desired, readyReplicas: a.ready ?? desired, updatedReplicas: desired },
     });
     (a.restarts ?? [0]).forEach((restartCount, i) => {
@@ -28,9 +31,10 @@ export function clusterList(namespace: string, apps: readonly AppState[]): Recor
         apiVersion: "v1",
         kind: "Pod",
         metadata: { name: `${a.app}-7d9f-${i}`, namespace, labels: { ...labels, "pod-template-hash": "7d9f" } },
+        spec: { nodeName: a.node ?? "ip-10-0-1-23.eu-west-1.compute.internal", containers: [{ name: a.app, image }] },
         status: {
           phase: "Running",
-          containerStatuses: [{ name: a.app, restartCount, ready: !a.waiting, state: a.waiting ? { waiting: { reason: a.waiting } } : { running: {} } }],
+          containerStatuses: [{ name: a.app, image, restartCount, ready: !a.waiting, state: a.waiting ? { waiting: { reason: a.waiting } } : { running: {} } }],
         },
       });
     });
