@@ -4,7 +4,7 @@
  *   - `beta --help`
  *   - `beta status alice --no-urls` against a stub kubectl (test/support/stub-kubectl.mjs)
  *   - `beta render alice` (the real program, offline)
- * plus `node -e ""` as this machine's floor. Runs the compiled dist/ when it is current
+ * plus `node -e ""` as this machine's floor. Runs the bundled dist/ when it is current
  * (`npm run build`), else the TypeScript through tsx, and says which.
  *
  *   npx tsx bench/cli.ts [repeats=10]
@@ -12,10 +12,12 @@
  * Prints figures only, the ratio of each median to its goal last (≤ 1 meets it).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { clusterList } from "../test/support/cluster-json";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compiledCliIsCurrent } = require("../bin/compiled-cli.cjs") as { compiledCliIsCurrent: () => boolean };
 
 const REPEATS = Number(process.argv[2] ?? 10);
 const repo = path.resolve(__dirname, "..");
@@ -55,24 +57,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** What bin/beta.cjs checks: dist/cli/main.js newer than every source file. */
-function compiledIsCurrent(): boolean {
-  let builtAt: number;
-  try {
-    builtAt = statSync(path.join(repo, "dist/cli/main.js")).mtimeMs;
-  } catch {
-    return false;
-  }
-  const newer = (entry: string): boolean => {
-    const stat = statSync(entry, { throwIfNoEntry: false });
-    if (!stat) return false;
-    if (!stat.isDirectory()) return stat.mtimeMs > builtAt;
-    return readdirSync(entry).some((name) => newer(path.join(entry, name)));
-  };
-  return !["cli", "lib", "offline", "stacks", "components", "index.ts", "package.json"].some((source) => newer(path.join(repo, source)));
-}
-
-console.log(`beta start-up, ${compiledIsCurrent() ? "compiled dist/" : "dist/ missing or older than the sources: TypeScript through tsx (run npm run build)"}; ${REPEATS} repeats`);
+console.log(`beta start-up, ${compiledCliIsCurrent() ? "bundled dist/" : "dist/ missing or older than the sources: TypeScript through tsx (run npm run build)"}; ${REPEATS} repeats`);
 const rows: { name: string; median: number; min: number; goal?: number }[] = [];
 for (const c of CASES) {
   once(c.args); // warm-up: file cache, like hyperfine's --warmup 1

@@ -92,7 +92,11 @@ export function createDefaultDeps(workDir = REPO_ROOT): CliDeps {
       return true;
     },
     renderBeta: (options) => {
-      // Loaded on first use: it pulls in the whole Pulumi program.
+      // Loaded on first use: it pulls in the whole Pulumi program, minus what its SDKs load
+      // but never use offline (offline/lazy-modules.ts).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { DEFERRABLE_SDK_MODULES, deferModules } = require("../offline/lazy-modules") as typeof import("../offline/lazy-modules");
+      deferModules(DEFERRABLE_SDK_MODULES);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { renderBeta } = require("../offline/render-beta") as { renderBeta: RenderBeta };
       return renderBeta(options);

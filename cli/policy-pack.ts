@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { DEFAULT_PLATFORM_STACK } from "../lib/beta-config";
+import { DEFAULT_PLATFORM_STACK } from "../lib/stack-names";
 import { packConfigFor } from "../policy/pack-config";
 import type { StackGateway } from "./deps";
 import { CliError } from "./errors";

@@ -8,8 +8,11 @@
  * container", opencontainers/runc libcontainer), so the pod must still run while `kubectl exec`
  * reads the report.
  */
-import { DEFAULT_QA_TIMEOUT_SECONDS, QaConfig } from "./qa-config";
+import type { QaConfig } from "./qa-config";
 import { betaNamespace } from "./names";
+
+/** How long a suite may run when `beta:qa.timeoutSeconds` is not set. */
+export const DEFAULT_QA_TIMEOUT_SECONDS = 1800;
 
 /** One run per Beta at a time: the fixed name is the lock (a second create fails with AlreadyExists). */
 export const QA_JOB_NAME = "beta-test";

@@ -7,10 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { imageTag } from "../../lib/config-rules";
 import { betaNamespace } from "../../lib/names";
-import { DEFAULT_QA_TIMEOUT_SECONDS, readQaOutput } from "../../lib/qa-config";
-import { QA_CONTAINER, QA_COPY_GRACE_SECONDS, QA_DONE_FILE, QA_EXIT_CODE_FILE, QA_JOB_NAME, QA_RUN_LABEL, qaJob } from "../../lib/qa-job";
+import { DEFAULT_QA_TIMEOUT_SECONDS, QA_CONTAINER, QA_COPY_GRACE_SECONDS, QA_DONE_FILE, QA_EXIT_CODE_FILE, QA_JOB_NAME, QA_RUN_LABEL, qaJob } from "../../lib/qa-job";
 import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 import type { CliDeps, KubectlRunner } from "../deps";
 import { CliError, UsageError } from "../errors";
@@ -94,6 +92,8 @@ function splitOperands(rawArgs: readonly string[], given: string | undefined, re
 
 async function runTest(deps: CliDeps, given: string | undefined, suiteArgs: string[], options: TestOptions): Promise<number> {
   const { name, stack } = chooseBeta(given, deps, "test");
+  // Loaded here, not at start-up: zod costs more than the rest of `beta --help`.
+  const [{ imageTag }, { readQaOutput }] = await Promise.all([import("../../lib/config-rules.js"), import("../../lib/qa-config.js")]);
   if (options.tag !== undefined) {
     const checked = imageTag.safeParse(options.tag);
     if (!checked.success) throw new UsageError(`--tag ${JSON.stringify(options.tag)}: ${checked.error.issues[0].message}.`);

@@ -3,7 +3,7 @@
  * Pulumi CLI here, kubectl replaced by test/support/stub-kubectl.mjs through BETA_KUBECTL.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,6 +31,21 @@ describe("bin/beta.cjs", () => {
     const result = beta(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: beta");
+  });
+
+  it("--help loads neither zod nor a Pulumi SDK: start-up stays quick", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "beta-loaded-")), "packages.json");
+    const result = spawnSync(process.execPath, ["-r", path.join(repo, "test/support/loaded-packages.cjs"), path.join(repo, "bin/beta.cjs"), "--help"], {
+      cwd: repo,
+      encoding: "utf8",
+      env: { HOME: process.env.HOME ?? tmpdir(), PATH: barePath, LOADED_PACKAGES_FILE: file },
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const packages = JSON.parse(readFileSync(file, "utf8")) as string[];
+    expect(packages).toContain("commander");
+    expect(packages.filter((name) => name === "zod" || name === "yaml" || name.startsWith("@pulumi/"))).toEqual([]);
   });
 
   it("without the Pulumi CLI, Pulumi verbs say so and how to install it", () => {
