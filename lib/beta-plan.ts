@@ -32,8 +32,6 @@ export interface PlannedPersonalCopy {
   replicas: number;
   resources: CatalogApp["resources"];
   syncPath: string;
-  /** True when it follows the platform's release tag (`beta release` moves it). */
-  followsRelease: boolean;
 }
 
 /** A shared service as a Beta sees it: the name apps call, the DNS name behind it, or its own copy. */
@@ -154,6 +152,5 @@ function planPersonalCopy(service: SharedService, request: PersonalCopyRequest, 
     replicas: 1,
     resources: service.resources,
     syncPath: service.syncPath,
-    followsRelease: !namesItsBuild && request.tag === undefined,
   };
 }
