@@ -66,6 +66,9 @@ export function writeNginxPrefix(options: NginxOptions): NginxPrefix {
     `worker_processes ${options.workerProcesses ?? 1};`,
     `pid ${path.join(dir, "nginx.pid")};`,
     `error_log ${errorLogFile} ${options.errorLogLevel ?? "info"};`,
+    // As the router image's own nginx.conf has it (openresty/docker-openresty nginx.conf line 23,
+    // since release 1.19.3.1-0): regexes (the Beta host names) compiled to machine code.
+    "pcre_jit on;",
     // Main context, before the http text: the router config uses the Lua module.
     ...enabledModules(),
     // As root, workers would become nobody and could not use the temp prefix.
