@@ -127,7 +127,8 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       ...indent([
         "# Why no connection was made, for the page locations: \"missing\" or \"dns\", set by Lua.",
         'set $beta_state "";',
-        "# The X-Request-ID for a request without a usable one of its own, set by Lua.",
+        "# Set by Lua: the app's address for the balancer, and the X-Request-ID for a request without a usable one.",
+        'set $beta_peer "";',
         'set $beta_new_request_id "";',
         `# Look up ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} (cached per its TTL); no address ends here.`,
         `access_by_lua_block { require("beta_router").route(${luaApp}) }`,
