@@ -35,6 +35,7 @@ import { startDnsmasq, type Dnsmasq } from "../test/support/dnsmasq";
 import { startNginx, type Nginx } from "../test/support/nginx";
 import { freePort, httpRequest, isListening, randomLoopbackAddress, unusedLoopbackAddress } from "../test/support/router-net";
 import { startUpstream, type UpstreamEcho } from "../test/support/upstream";
+import { staticProxyConfig, staticWithRouterHeaders } from "./support/router-references";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
@@ -95,28 +96,6 @@ function spreadScript(dir: string, count: number): string {
     ].join("\n"),
   );
   return file;
-}
-
-/**
- * A static nginx doing the router's non-routing work: the router's maps and the proxy directives
- * of its `location /`, minus what routes (Lua, its variables, the error pages), in front of a
- * static keepalive upstream like the plain static reference's. Taken from the rendered text so
- * it follows the router's header rules as they change.
- */
-function staticWithRouterHeaders(routerConfig: string, appIp: string, port: number): string {
-  const maps = routerConfig.match(/^map [^\n]*\{\n(?:[^\n]*\n)*?\}$/gm) ?? [];
-  const start = routerConfig.indexOf("access_by_lua_block");
-  const open = routerConfig.lastIndexOf("location / {", start);
-  const close = routerConfig.indexOf("\n  }\n", start);
-  if (maps.length === 0 || start < 0 || open < 0 || close < 0) throw new Error("cannot find the router's maps and location / in its config");
-  const location = routerConfig
-    .slice(open, close + 4)
-    .split("\n")
-    .filter((line) => !/^\s*(access_by_lua_block|error_page|set \$beta_(state|peer))\b/.test(line))
-    .map((line) => line.replace("proxy_pass http://beta_apps;", "proxy_pass http://app;"))
-    .join("\n");
-  if (!location.includes("proxy_pass http://app;")) throw new Error("the router's location / has no proxy_pass to its upstream");
-  return [...maps, "upstream app {", `  server ${appIp}:80;`, "  keepalive 64;", "}", "server {", `  listen 127.0.0.1:${port};`, location, "}"].join("\n");
 }
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
@@ -195,21 +174,7 @@ async function main(): Promise<void> {
 
     const staticPort = await freePort();
     const staticProxy = await startNginx({
-      httpConfig: [
-        "upstream app {",
-        `  server ${appIp}:80;`,
-        "  keepalive 64;",
-        "}",
-        "server {",
-        `  listen 127.0.0.1:${staticPort};`,
-        "  location / {",
-        "    proxy_pass http://app;",
-        "    proxy_http_version 1.1;",
-        '    proxy_set_header Connection "";',
-        "    proxy_set_header Host $host;",
-        "  }",
-        "}",
-      ].join("\n"),
+      httpConfig: staticProxyConfig(appIp, staticPort),
       ports: [staticPort],
       errorLogLevel: "warn",
       accessLog: false,
