@@ -212,6 +212,10 @@ async function main(): Promise<void> {
       accessLog: false,
     });
     running.push(staticHeaders);
+    const headersSet = (config: string): string[] => [...config.matchAll(/^\s*proxy_set_header (\S+)/gm)].map((match) => match[1]);
+    const staticHeaderNames = headersSet(staticProxyConfig(appIp, staticPort));
+    const extraHeaders = headersSet(renderRouterConfig(routerOptions).split("\n\n").find((block) => block.includes("access_by_lua_block")) ?? "").filter((name) => !staticHeaderNames.includes(name));
+    console.log(`The router sets or drops ${extraHeaders.length} request headers the plain static proxy passes as they come (${extraHeaders.join(", ")}) and does not buffer responses; "static + router's headers" does both without routing.`);
     await checkRouting(routerPort, aliceWeb.name, aliceApi.name);
     // After the first requests, so the worker has surely started.
     const routerBefore = identity(router);
