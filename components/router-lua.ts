@@ -142,7 +142,7 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     "-- X-Request-ID for requests that bring none: 24 hex digits drawn per worker, then the worker's",
     "-- request count in 8 more (a new draw when the count runs out). Unique without a random draw per",
     "-- request: nginx's own $request_id takes 16 bytes from OpenSSL's RAND_bytes for every request (nginx",
-    "-- src/http/ngx_http_variables.c, ngx_http_variable_request_id), the largest single cost per request the router had.",
+    "-- release-1.22.1 src/http/ngx_http_variables.c lines 2182-2219, ngx_http_variable_request_id), the largest single cost per request the router had.",
     "local function draw_request_id_prefix()",
     '  local file = io.open("/dev/urandom", "rb")',
     "  local bytes = file and file:read(12)",
