@@ -6,6 +6,10 @@
  * of the machine hits all of them alike:
  *   direct  wrk -> app
  *   static  wrk -> nginx with a static `upstream` block and keepalive -> app (the reference)
+ *   static + router's headers: the same static nginx, its location block the router's own with
+ *           the routing taken out (the router's maps and header rules, unbuffered responses; no
+ *           Lua, no regex server names, no request id generation): what the router's non-routing
+ *           work costs, so the routing's own share is the difference from it
  *   router  wrk -> the Beta router (renderRouterConfig: Lua DNS lookup per request, cached per
  *           TTL, one keepalive upstream) resolving through dnsmasq -> app
  * Before timing, the router is checked to route by Host and tell 404 from 503. For each run it
@@ -31,6 +35,7 @@ import { startDnsmasq, type Dnsmasq } from "../test/support/dnsmasq";
 import { startNginx, type Nginx } from "../test/support/nginx";
 import { freePort, httpRequest, isListening, randomLoopbackAddress, unusedLoopbackAddress } from "../test/support/router-net";
 import { startUpstream, type UpstreamEcho } from "../test/support/upstream";
+import { staticProxyConfig, staticWithRouterHeaders } from "./support/router-references";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
@@ -169,21 +174,7 @@ async function main(): Promise<void> {
 
     const staticPort = await freePort();
     const staticProxy = await startNginx({
-      httpConfig: [
-        "upstream app {",
-        `  server ${appIp}:80;`,
-        "  keepalive 64;",
-        "}",
-        "server {",
-        `  listen 127.0.0.1:${staticPort};`,
-        "  location / {",
-        "    proxy_pass http://app;",
-        "    proxy_http_version 1.1;",
-        '    proxy_set_header Connection "";',
-        "    proxy_set_header Host $host;",
-        "  }",
-        "}",
-      ].join("\n"),
+      httpConfig: staticProxyConfig(appIp, staticPort),
       ports: [staticPort],
       errorLogLevel: "warn",
       accessLog: false,
@@ -213,6 +204,18 @@ async function main(): Promise<void> {
     const routerOptions = { domain: DOMAIN, resolver: dns.address, listenPort: routerPort, listenAddress: "127.0.0.1", defaultApp: "web" };
     const router: Nginx = await startNginx({ httpConfig: renderRouterConfig(routerOptions), ports: [routerPort], errorLogLevel: "warn", accessLog: false });
     running.push(router);
+    const staticHeadersPort = await freePort();
+    const staticHeaders = await startNginx({
+      httpConfig: staticWithRouterHeaders(renderRouterConfig(routerOptions), appIp, staticHeadersPort),
+      ports: [staticHeadersPort],
+      errorLogLevel: "warn",
+      accessLog: false,
+    });
+    running.push(staticHeaders);
+    const headersSet = (config: string): string[] => [...config.matchAll(/^\s*proxy_set_header (\S+)/gm)].map((match) => match[1]);
+    const staticHeaderNames = headersSet(staticProxyConfig(appIp, staticPort));
+    const extraHeaders = headersSet(renderRouterConfig(routerOptions).split("\n\n").find((block) => block.includes("access_by_lua_block")) ?? "").filter((name) => !staticHeaderNames.includes(name));
+    console.log(`The router sets or drops ${extraHeaders.length} request headers the plain static proxy passes as they come (${extraHeaders.join(", ")}) and does not buffer responses; "static + router's headers" does both without routing.`);
     await checkRouting(routerPort, aliceWeb.name, aliceApi.name);
     // After the first requests, so the worker has surely started.
     const routerBefore = identity(router);
@@ -246,9 +249,10 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       { label: "direct (wrk -> app)", url: `http://${appIp}:80/`, results: [] },
       { label: "static (nginx, keepalive upstream)", url: `http://127.0.0.1:${staticPort}/`, host: "alice.beta.example.com", proxy: staticProxy, results: [] },
+      { label: "static + router's headers", url: `http://127.0.0.1:${staticHeadersPort}/`, host: "dev0.beta.example.com", proxy: staticHeaders, results: [] },
       { label: "router (Beta router, Lua + keepalive)", url: `http://127.0.0.1:${routerPort}/`, host: "dev0.beta.example.com", proxy: router, results: [] },
     ];
-    const [direct, reference, beta] = targets;
+    const [direct, reference, sameHeaders, beta] = targets;
 
     console.log(`\nwrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s --latency, ${ROUNDS} rounds interleaved (loopback; every nginx has 1 worker)`);
     console.log(`${"round".padEnd(6)}${"target".padEnd(40)} ${pad("req/s", 9)} ${pad("p50 ms", 8)} ${pad("p99 ms", 8)} ${pad("app conns (/100 req)", 21)} ${pad("proxy CPU us/req", 17)}  errors`);
@@ -309,7 +313,11 @@ async function main(): Promise<void> {
     console.log(`  direct ${fixed(med(direct, (r) => r.requestsPerSecond), 0)} req/s, static ${fixed(med(reference, (r) => r.requestsPerSecond), 0)} req/s, router ${fixed(med(beta, (r) => r.requestsPerSecond), 0)} req/s`);
     console.log(`  router p50 added over static: ${fixed(med(beta, (r) => r.p50Ms) - med(reference, (r) => r.p50Ms), 3)} ms (< 1 ms)`);
     console.log(`  router app connections per 100 requests: ${fixed(med(beta, (r) => r.appConnsPer100), 4)} (<= 1); static: ${fixed(med(reference, (r) => r.appConnsPer100), 4)}`);
-    console.log(`  proxy CPU per request: router ${fixed(med(beta, (r) => r.proxyCpuUs), 1)} us, static ${fixed(med(reference, (r) => r.proxyCpuUs), 1)} us (router/static ${fixed(med(beta, (r) => r.proxyCpuUs) / med(reference, (r) => r.proxyCpuUs))})`);
+    const cpu = (target: Target): number => med(target, (r) => r.proxyCpuUs);
+    console.log(`  proxy CPU per request: router ${fixed(cpu(beta), 1)} us, static ${fixed(cpu(reference), 1)} us (router/static ${fixed(cpu(beta) / cpu(reference))})`);
+    console.log(
+      `  the router's non-routing work (its header rules, unbuffered responses) on a static nginx: ${fixed(cpu(sameHeaders), 1)} us (/static ${fixed(cpu(sameHeaders) / cpu(reference))}; router/it ${fixed(cpu(beta) / cpu(sameHeaders))}), ${fixed(med(sameHeaders, (r) => r.requestsPerSecond), 0)} req/s (router/it ${fixed(med(beta, (r) => r.requestsPerSecond) / med(sameHeaders, (r) => r.requestsPerSecond))})`,
+    );
     console.log(`router/static throughput, ratio of medians: ${fixed(ratio)} (>= 0.9)`);
   } finally {
     for (const each of running.reverse()) await each.stop().catch(() => undefined);

@@ -64,6 +64,9 @@ describe("an app sees where the request came from, as the router saw it", () => 
     expect(kept.headers["x-request-id"]).toBe("checkout-7f3a:42");
     const replaced = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": "<script>alert(1)</script>" }));
     expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    // One id per request, never one per connection or per worker.
+    const more = await Promise.all(Array.from({ length: 20 }, async () => echoOf(await router.get("api--alice.beta.example.com", "/")).headers["x-request-id"]));
+    expect(new Set([fresh.headers["x-request-id"], replaced.headers["x-request-id"], ...more]).size).toBe(22);
   });
 });
 

@@ -41,6 +41,8 @@ export interface NginxOptions {
   errorLogLevel?: "debug" | "info" | "notice" | "warn" | "error";
   /** Write an access log; default true. */
   accessLog?: boolean;
+  /** One process, no workers (`master_process off`), e.g. to run nginx under a profiler; default false. */
+  singleProcess?: boolean;
 }
 
 /** A temp prefix holding nginx.conf, conf.d/router.conf, logs and temp dirs. */
@@ -62,10 +64,13 @@ export function writeNginxPrefix(options: NginxOptions): NginxPrefix {
   const temp = (name: string): string => path.join(dir, "tmp", name);
   const main = [
     "daemon off;",
-    "master_process on;",
+    `master_process ${options.singleProcess ? "off" : "on"};`,
     `worker_processes ${options.workerProcesses ?? 1};`,
     `pid ${path.join(dir, "nginx.pid")};`,
     `error_log ${errorLogFile} ${options.errorLogLevel ?? "info"};`,
+    // As the router image's own nginx.conf has it (openresty/docker-openresty nginx.conf line 23,
+    // since release 1.19.3.1-0): regexes (the Beta host names) compiled to machine code.
+    "pcre_jit on;",
     // Main context, before the http text: the router config uses the Lua module.
     ...enabledModules(),
     // As root, workers would become nobody and could not use the temp prefix.
@@ -124,6 +129,10 @@ export interface Nginx {
 export interface StartNginxOptions extends NginxOptions {
   /** Ports to wait for before returning: a number means 127.0.0.1. */
   ports: readonly (number | { host: string; port: number })[];
+  /** A command to run nginx under, e.g. `["valgrind", "--tool=callgrind"]`; nginx's path and arguments follow it. */
+  under?: readonly string[];
+  /** How long to wait for the ports; default 10 s. */
+  startTimeoutMs?: number;
 }
 
 function read(file: string): string {
@@ -170,13 +179,14 @@ export async function startNginx(options: StartNginxOptions): Promise<Nginx> {
     throw new Error(`nginx -t failed:\n${test.stderr}`);
   }
   let stderr = "";
-  const child: ChildProcess = spawn(NGINX_BIN, nginxArgs(prefix), { stdio: ["ignore", "ignore", "pipe"] });
+  const command = [...(options.under ?? []), NGINX_BIN, ...nginxArgs(prefix)];
+  const child: ChildProcess = spawn(command[0], command.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
   trackChild(child);
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     for (const each of options.ports) {
       const { host, port } = typeof each === "number" ? { host: "127.0.0.1", port: each } : each;
-      await waitForPort(host, port, { child, timeoutMs: 10_000 });
+      await waitForPort(host, port, { child, timeoutMs: options.startTimeoutMs ?? 10_000 });
     }
   } catch (error) {
     await stopChild(child, "SIGKILL");
