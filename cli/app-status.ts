@@ -3,7 +3,7 @@
  * restarts and what is wrong. Pure, so it is tested on recorded JSON.
  */
 
-import { PERSONAL_COPY_LABEL } from "./personal-copies";
+import { PERSONAL_COPY_LABEL } from "./personal-copy-label";
 
 export interface AppStatus {
   app: string;

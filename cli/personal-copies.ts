@@ -13,16 +13,6 @@ import { findSharedService, type SharedServiceInfo } from "./shared-services";
 /** The Beta config key holding its personal copies: shared-service name -> `{ tag?, image?, port? }`. */
 export const SERVICES_CONFIG_KEY = "beta:services";
 
-/**
- * The label on a personal copy's Deployment. The program's constant is PERSONAL_COPY_LABEL in
- * lib/platform-names.ts; this is the one place the command line spells it.
- */
-export const PERSONAL_COPY_LABEL = "beta/personal-copy";
-
-/** commander collector for an option given more than once (`--service a --service b`). */
-export function collect(value: string, previous: readonly string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** One `--service` as typed: `billing` (the release tag) or `billing=<tag>`. */
 export interface CopyRequest {

@@ -11,10 +11,13 @@ import { isUpdateInProgress, summariseError } from "../fleet/pulumi-errors";
 import { formatJson, formatTable } from "../output";
 import { checkPolicyPackInstalled, policyPackDir, policyPackRun } from "../policy-pack";
 import { defaultPlatformFile } from "../platform-file";
-import { applyServiceEdits, collect, planServiceChanges, serviceConfigEdits, type ServiceChanges } from "../personal-copies";
-import { sharedServicesFrom, sharedServicesFromPlatformFile, type SharedServiceInfo } from "../shared-services";
+import type { ServiceChanges } from "../personal-copies";
+import type { SharedServiceInfo } from "../shared-services";
 import { DEFAULT_PLATFORM_STACK } from "../../lib/stack-names";
 import { shortStackName } from "../fleet/stack-names";
+
+/** commander collector for an option given more than once (`--service a --service b`). */
+const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
 
 interface UpOptions {
   imageTag?: string;
@@ -94,6 +97,7 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
     deps.stderr.write(`Removed beta:imageTag: ${name} follows the platform's release tag.\n`);
   }
   if (copies) {
+    const { applyServiceEdits, serviceConfigEdits } = await import("../personal-copies.js");
     await applyServiceEdits(gateway, stack, serviceConfigEdits(copies.changes, copies.services));
     for (const { service, tag: copyTag } of copies.changes.copy) {
       deps.stderr.write(
@@ -261,6 +265,9 @@ async function checkServiceOptions(
   options: UpOptions,
 ): Promise<{ changes: ServiceChanges; services: SharedServiceInfo[] } | undefined> {
   if (options.service === undefined && options.unshare === undefined) return undefined;
+  // Loaded only for these flags: they read YAML and check tags with the config rules.
+  const { planServiceChanges } = await import("../personal-copies.js");
+  const { sharedServicesFrom, sharedServicesFromPlatformFile } = await import("../shared-services.js");
   const platformStack = (await gateway.hasStack(stack)) ? ((await gateway.getConfig(stack))["beta:platformStack"] ?? DEFAULT_PLATFORM_STACK) : DEFAULT_PLATFORM_STACK;
   // The platform's stack file when this checkout has it, else what the deployed platform exports.
   let services = await sharedServicesFromPlatformFile(deps.workDir, platformStack);
