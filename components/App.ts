@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedApp } from "../lib/beta-plan";
 import { appLabels } from "../lib/platform-names";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "./container-security";
+import { appDeployment } from "./app-deployment";
 
 export interface AppArgs {
   /** The Beta's namespace, `beta-<name>`. */
@@ -16,9 +16,6 @@ export interface AppArgs {
   /** The Beta's own database connection (isolated or ephemeral); its keys win over envSecretName's. */
   databaseSecretName?: pulumi.Input<string>;
 }
-
-/** Seconds Pulumi waits for a rollout before failing, so a broken image fails `beta up` fast. */
-const ROLLOUT_TIMEOUT_SECONDS = "300";
 
 /**
  * One core Node.js app: a Deployment and a Service on port 80. Both are named after the app,
@@ -35,57 +32,9 @@ export class App extends pulumi.ComponentResource {
     // Fixed names must be freed before a replacement is created under the same name.
     const childOpts = { parent: this, deleteBeforeReplace: true };
 
-    const probe = app.healthPath
-      ? { httpGet: { path: app.healthPath, port: "http" } }
-      : { tcpSocket: { port: "http" } };
-
-    this.deployment = new k8s.apps.v1.Deployment(
+    this.deployment = appDeployment(
       `${name}-deployment`,
-      {
-        metadata: {
-          name: app.name,
-          namespace,
-          labels,
-          annotations: { "pulumi.com/timeoutSeconds": ROLLOUT_TIMEOUT_SECONDS },
-        },
-        spec: {
-          replicas: app.replicas,
-          revisionHistoryLimit: 2,
-          selector: { matchLabels: labels },
-          // Keep serving during a refresh: start the new pod before stopping the old one.
-          strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-          template: {
-            metadata: {
-              labels,
-              annotations: args.envSecretChecksum ? { "beta/app-secrets-checksum": args.envSecretChecksum } : undefined,
-            },
-            spec: {
-              securityContext: restrictedPodSecurity,
-              automountServiceAccountToken: false,
-              containers: [
-                {
-                  name: app.name,
-                  image: app.imageRef,
-                  // `beta sync` copies into the container's workingDir.
-                  workingDir: app.syncPath,
-                  ports: [{ name: "http", containerPort: app.port, protocol: "TCP" }],
-                  env: Object.entries(app.env)
-                    .sort(([a], [b]) => a.localeCompare(b))
-                    .map(([envName, value]) => ({ name: envName, value })),
-                  // The last source wins for a key in both (Kubernetes EnvFromSource), so the
-                  // Beta's own database replaces the shared one under the same env names.
-                  envFrom: envFrom(args.envSecretName, args.databaseSecretName),
-                  readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 3 },
-                  // Generous: a dev server restarting after a sync must not be killed.
-                  livenessProbe: { ...probe, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
-                  resources: app.resources,
-                  securityContext: restrictedContainerSecurity,
-                },
-              ],
-            },
-          },
-        },
-      },
+      { namespace, workload: app, labels, envSecretName: args.envSecretName, envSecretChecksum: args.envSecretChecksum, databaseSecretName: args.databaseSecretName },
       childOpts,
     );
 
@@ -105,9 +54,4 @@ export class App extends pulumi.ComponentResource {
 
     this.registerOutputs({ deployment: this.deployment, service: this.service });
   }
-}
-
-function envFrom(...secretNames: (pulumi.Input<string> | undefined)[]): k8s.types.input.core.v1.EnvFromSource[] | undefined {
-  const sources = secretNames.filter((name) => name !== undefined).map((name) => ({ secretRef: { name } }));
-  return sources.length > 0 ? sources : undefined;
 }

@@ -7,6 +7,7 @@ import { DatabaseMode, DatabasePlan } from "../lib/database-config";
 import { App } from "./App";
 import { EphemeralDatabase } from "./EphemeralDatabase";
 import { IsolatedDatabase } from "./IsolatedDatabase";
+import { PersonalCopy } from "./PersonalCopy";
 import { SharedServiceAlias } from "./SharedServiceAlias";
 
 export interface BetaEnvironmentArgs {
@@ -25,6 +26,8 @@ export interface BetaEnvironmentArgs {
  */
 export class BetaEnvironment extends pulumi.ComponentResource {
   readonly apps: Record<string, App>;
+  /** This Beta's own copies of shared services (`beta:services`), by service name. */
+  readonly personalCopies: Record<string, PersonalCopy>;
 
   constructor(name: string, args: BetaEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("beta:index:BetaEnvironment", name, {}, opts);
@@ -45,17 +48,31 @@ export class BetaEnvironment extends pulumi.ComponentResource {
     // The same digest Helm charts put on pods for their Secrets; it rolls the apps on a change.
     const envSecretChecksum = createHash("sha256").update(JSON.stringify(Object.entries(args.appSecrets).sort())).digest("hex");
 
+    const database = ownDatabase(name, plan.name, namespace, args.database, this);
+    const workloadEnv = { envSecretName: appSecrets.metadata.name, envSecretChecksum, databaseSecretName: database?.envSecretName };
+
+    // A copy runs like an app: the Beta's secrets and database, started after that database.
+    this.personalCopies = Object.fromEntries(
+      plan.sharedServices.flatMap((service) =>
+        service.personalCopy
+          ? [[service.name, new PersonalCopy(`${name}-copy-${service.name}`, { namespace, copy: service.personalCopy, ...workloadEnv }, { parent: this, dependsOn: database ? [database] : [] })]]
+          : [],
+      ),
+    );
     for (const service of plan.sharedServices) {
-      new SharedServiceAlias(`${name}-shared-${service.name}`, { namespace, serviceName: service.name, target: service.target, port: service.port }, childOpts);
+      new SharedServiceAlias(
+        `${name}-shared-${service.name}`,
+        { namespace, serviceName: service.name, target: service.target, port: service.port, personalCopyLabels: this.personalCopies[service.name]?.labels },
+        childOpts,
+      );
     }
 
-    const database = ownDatabase(name, plan.name, namespace, args.database, this);
     this.apps = Object.fromEntries(
       plan.apps.map((app) => [
         app.name,
         new App(
           `${name}-app-${app.name}`,
-          { namespace, app, envSecretName: appSecrets.metadata.name, envSecretChecksum, databaseSecretName: database?.envSecretName },
+          { namespace, app, ...workloadEnv },
           { parent: this, dependsOn: database ? [database] : [] },
         ),
       ]),

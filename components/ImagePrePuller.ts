@@ -5,7 +5,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "./container-
 export interface ImagePrePullerArgs {
   /** Namespace of the DaemonSet (platform-owned, never `beta-*`). */
   namespace: pulumi.Input<string>;
-  /** Images to pull onto every node, each `<repository>:<tag>`. */
+  /** Images to pull onto every node, each `<repository>:<tag>`; `name` (an app or shared service) names its init container. */
   images: { name: string; image: string }[];
 }
 
@@ -22,11 +22,11 @@ export const NOOP_SOURCE_IMAGE = "busybox:1.37.0-musl";
 const NOOP_DIR = "/beta-prepull";
 
 /**
- * Pulls every app image at the release tag onto every node before Betas roll to it, so a
- * refresh or a new Beta starts from cached layers. An image need not contain a shell or any
- * program: a first init container copies a static no-op binary into an emptyDir, and one init
- * container per image runs that binary, so the pull is the whole work. A pause container
- * keeps the pod alive.
+ * Pulls every app image, and the image of every shared service a Beta may copy, at the release
+ * tag onto every node before Betas roll to it, so a refresh or a new Beta starts from cached
+ * layers. An image need not contain a shell or any program: a first init container copies a
+ * static no-op binary into an emptyDir, and one init container per image runs that binary, so
+ * the pull is the whole work. A pause container keeps the pod alive.
  */
 export class ImagePrePuller extends pulumi.ComponentResource {
   readonly daemonSet: k8s.apps.v1.DaemonSet;

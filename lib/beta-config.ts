@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ConfigError, parseConfigValue } from "./config-error";
-import { appName, envMap, imageTag, replicas, strictObject } from "./config-rules";
+import { appName, envMap, imageReference, imageTag, port, replicas, splitImageReference, strictObject } from "./config-rules";
 import { rejectUnknownKeys } from "./platform-config";
 import { DatabaseMode, databaseMode } from "./database-config";
 
@@ -21,6 +21,31 @@ const appOverride = strictObject({
 });
 export type AppOverride = z.output<typeof appOverride>;
 
+/**
+ * A personal copy of a shared service (`beta:services.<name>`): `{}` runs the platform's image at
+ * the release tag, `tag` pins another build of it, `image` runs any image.
+ */
+const personalCopy = strictObject({
+  /** A build of the platform's image for this service, e.g. a branch build; it stays when the release moves. */
+  tag: imageTag.optional(),
+  /** Any image: a repository, with an optional `:tag` or `@sha256:` digest; without one, `tag` or the release tag is added. */
+  image: imageReference.optional(),
+  /** Only to state it: a copy serves the shared service's port, which every app already calls. */
+  port: port.optional(),
+}).superRefine((copy, ctx) => {
+  if (copy.image === undefined || copy.tag === undefined) return;
+  const { tag, digest } = splitImageReference(copy.image);
+  if (tag !== undefined || digest !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tag"],
+      message: `image ${JSON.stringify(copy.image)} already names its build; give the tag in one place (image without tag, or no tag key)`,
+      input: copy.tag,
+    });
+  }
+});
+export type PersonalCopyRequest = z.output<typeof personalCopy>;
+
 export const BETA_CONFIG_SCHEMAS = {
   platformStack: z
     .string()
@@ -31,6 +56,7 @@ export const BETA_CONFIG_SCHEMAS = {
   autoRefresh: z.boolean({ error: "true or false" }),
   apps: z.record(appName, appOverride),
   database: databaseMode,
+  services: z.record(appName, personalCopy),
 } as const;
 
 export type BetaConfigKey = keyof typeof BETA_CONFIG_SCHEMAS;
@@ -42,6 +68,8 @@ export interface BetaConfig {
   apps: Record<string, AppOverride>;
   /** `shared` (default): the platform's database; `isolated`: a clone of its template; `ephemeral`: a pod of its own. */
   database: DatabaseMode;
+  /** Shared-service name → the personal copy this Beta runs instead of the shared one. */
+  services: Record<string, PersonalCopyRequest>;
 }
 
 export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaConfig {
@@ -56,6 +84,7 @@ export function parseBetaConfig(raw: Readonly<Record<string, unknown>>): BetaCon
     autoRefresh: get("autoRefresh") ?? true,
     apps: get("apps") ?? {},
     database: get("database") ?? "shared",
+    services: get("services") ?? {},
   };
 }
 

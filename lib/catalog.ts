@@ -32,21 +32,34 @@ export const DEFAULT_APP_RESOURCES = {
   limits: { cpu: "1", memory: "1Gi" },
 } as const;
 
+/** Where the probes ask; a TCP check when absent. */
+const healthPath = z.string().regex(/^\/[^\s?#]*$/, "a path starting with '/', without spaces, '?' or '#'");
+
+/** The source directory in the container: the workingDir `beta sync` copies into. */
+const syncPath = z
+  .string()
+  .regex(/^\/[^\s]*$/, "an absolute path in the container, e.g. /app")
+  // beta sync mirrors deletions into it, so it refuses the root (cli/sync/session.ts, validateRemotePath).
+  .refine((value) => value.replace(/\/+$/, "").replace(/\/\.(?=\/|$)/g, "") !== "", "the app's source directory, not the container's root \"/\" (beta sync mirrors deletions into it)");
+
+/** Requests and limits with the catalog's defaults filled in. */
+export function resolveResources(resources: z.output<typeof appResources> | undefined): CatalogApp["resources"] {
+  return {
+    requests: { ...DEFAULT_APP_RESOURCES.requests, ...definedOnly(resources?.requests) },
+    limits: { ...DEFAULT_APP_RESOURCES.limits, ...definedOnly(resources?.limits) },
+  };
+}
+
 export const appSpec = strictObject({
   name: appName,
   image: imageRepository,
   port,
-  healthPath: z.string().regex(/^\/[^\s?#]*$/, "a path starting with '/', without spaces, '?' or '#'").optional(),
+  healthPath: healthPath.optional(),
   env: envMap.optional(),
   default: z.boolean().optional(),
   replicas: replicas.optional(),
   resources: appResources.optional(),
-  syncPath: z
-    .string()
-    .regex(/^\/[^\s]*$/, "an absolute path in the container, e.g. /app")
-    // beta sync mirrors deletions into it, so it refuses the root (cli/sync/session.ts, validateRemotePath).
-    .refine((value) => value.replace(/\/+$/, "").replace(/\/\.(?=\/|$)/g, "") !== "", "the app's source directory, not the container's root \"/\" (beta sync mirrors deletions into it)")
-    .optional(),
+  syncPath: syncPath.optional(),
 });
 
 /** A catalog app with its defaults filled in. */
@@ -78,10 +91,7 @@ export const appCatalog = z
       seen.add(app.name);
     });
     apps.forEach((app, index) => {
-      const resources = {
-        requests: { ...DEFAULT_APP_RESOURCES.requests, ...definedOnly(app.resources?.requests) },
-        limits: { ...DEFAULT_APP_RESOURCES.limits, ...definedOnly(app.resources?.limits) },
-      };
+      const resources = resolveResources(app.resources);
       for (const problem of requestsAboveLimits(resources.requests, resources.limits)) {
         ctx.addIssue({ code: "custom", path: [index, "resources"], message: problem, input: app.resources ?? {} });
       }
@@ -107,10 +117,7 @@ export const appCatalog = z
       env: app.env ?? {},
       default: app.default ?? false,
       replicas: app.replicas ?? 1,
-      resources: {
-        requests: { ...DEFAULT_APP_RESOURCES.requests, ...definedOnly(app.resources?.requests) },
-        limits: { ...DEFAULT_APP_RESOURCES.limits, ...definedOnly(app.resources?.limits) },
-      },
+      resources: resolveResources(app.resources),
       syncPath: app.syncPath ?? DEFAULT_SYNC_PATH,
     })),
   );
@@ -126,14 +133,32 @@ export const sharedServiceSpec = strictObject({
    * for a DNS name; an IPv4 host is its own /32. "0.0.0.0/0" only when written here.
    */
   cidrs: z.array(cidr).min(1, "list at least one CIDR").optional(),
+  // How a Beta runs its own copy (`beta:services`), the same keys as a catalog app's; `port`
+  // above is both the shared port and the one the copy serves on.
+  /** The repository the company builds this service into, without tag: copies run `<image>:<tag>`. */
+  image: imageRepository.optional(),
+  healthPath: healthPath.optional(),
+  env: envMap.optional(),
+  resources: appResources.optional(),
+  syncPath: syncPath.optional(),
+  /** Whether a Beta may run its own copy; true when `image` is given, unless set false. */
+  copyable: z.boolean({ error: "true or false" }).optional(),
 });
 
-/** A shared service with the CIDRs a Beta may reach it at, resolved. */
+/** A shared service with the CIDRs a Beta may reach it at, and how to run a copy of it, resolved. */
 export interface SharedService {
   name: string;
   host: string;
   port: number;
   cidrs: string[];
+  /** Repository without tag; absent when the platform names no image for it. */
+  image?: string;
+  healthPath?: string;
+  env: Record<string, string>;
+  resources: CatalogApp["resources"];
+  syncPath: string;
+  /** A Beta may run its own copy (`beta:services`); never without `image`. */
+  copyable: boolean;
 }
 
 export const sharedServiceList = z
@@ -153,6 +178,18 @@ export const sharedServiceList = z
           input: service.cidrs,
         });
       }
+      if (service.copyable === true && service.image === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "image"],
+          message: `copyable: true needs the image a Beta's copy of ${JSON.stringify(service.name)} runs (a repository without tag, e.g. registry.example.com/team/${service.name})`,
+          input: service.image,
+        });
+      }
+      const resources = resolveResources(service.resources);
+      for (const problem of requestsAboveLimits(resources.requests, resources.limits)) {
+        ctx.addIssue({ code: "custom", path: [index, "resources"], message: problem, input: service.resources ?? {} });
+      }
     });
   })
   .transform((services): SharedService[] =>
@@ -161,6 +198,12 @@ export const sharedServiceList = z
       host: service.host,
       port: service.port,
       cidrs: service.cidrs ?? [`${service.host}/32`],
+      image: service.image,
+      healthPath: service.healthPath,
+      env: service.env ?? {},
+      resources: resolveResources(service.resources),
+      syncPath: service.syncPath ?? DEFAULT_SYNC_PATH,
+      copyable: service.copyable ?? service.image !== undefined,
     })),
   );
 

@@ -54,6 +54,43 @@ export const imageRepository = z.string().superRefine((value, ctx) => {
   if (why) ctx.addIssue({ code: "custom", message: why, input: value });
 });
 
+/**
+ * A whole image reference for a personal copy: a repository (the rule above), optionally with a
+ * `:tag` (the tag rule) or an `@sha256:` digest. Without either, Beta adds the tag.
+ */
+export const imageReference = z.string().superRefine((value, ctx) => {
+  const problem = imageReferenceProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
+
+/** An image reference split into its parts; `tag` and `digest` only when the text gives them. */
+export interface ImageReference {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function splitImageReference(value: string): ImageReference {
+  const at = value.indexOf("@");
+  const named = at === -1 ? value : value.slice(0, at);
+  const digest = at === -1 ? undefined : value.slice(at + 1);
+  const lastSlash = named.lastIndexOf("/");
+  const colon = named.indexOf(":", lastSlash + 1);
+  return colon === -1 ? { repository: named, digest } : { repository: named.slice(0, colon), tag: named.slice(colon + 1), digest };
+}
+
+function imageReferenceProblem(value: string): string | undefined {
+  const { repository, tag, digest } = splitImageReference(value);
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) return "a digest is @sha256: and 64 lower-case hex digits";
+  const repositoryCheck = imageRepository.safeParse(repository);
+  if (!repositoryCheck.success) return "an image such as registry.example.com/team/billing, with an optional :tag or @sha256: digest";
+  if (tag !== undefined) {
+    const tagCheck = imageTag.safeParse(tag);
+    if (!tagCheck.success) return tagCheck.error.issues[0].message;
+  }
+  return undefined;
+}
+
 export const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name is letters, digits and '_', not starting with a digit");

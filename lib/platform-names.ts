@@ -21,5 +21,13 @@ export function appLabels(app: string): Record<string, string> {
   return { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "beta" };
 }
 
+/** Label on a Beta's personal copy of a shared service (its pods and its Service); value `"true"`. */
+export const PERSONAL_COPY_LABEL = "beta/personal-copy";
+
+/** Labels on a personal copy's pods: an app's, so `beta sync` finds it, plus {@link PERSONAL_COPY_LABEL}. */
+export function personalCopyLabels(service: string): Record<string, string> {
+  return { ...appLabels(service), [PERSONAL_COPY_LABEL]: "true" };
+}
+
 /** Labels of the uber router's pods; tenants accept traffic from these pods only. */
 export const ROUTER_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "uber-router", "app.kubernetes.io/part-of": "beta" };

@@ -22,6 +22,8 @@ export interface BetaStackOutputs {
   namespace: string;
   /** App name → `image:tag` it runs. */
   images: Record<string, string>;
+  /** Shared service → `image:tag` of this Beta's personal copy of it (`beta:services`); empty when none. */
+  services: Record<string, string>;
   /** `shared`, `isolated` or `ephemeral` (what `beta destroy` and `beta db` read). */
   database: string;
 }
@@ -54,5 +56,5 @@ export async function betaProgram(stackName: string): Promise<BetaStackOutputs> 
   const provider = new k8s.Provider("cluster", { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true });
   new BetaEnvironment(plan.namespace, { plan, appSecrets: platform.appSecrets, database: { mode: config.database, plan: databases } }, { provider });
 
-  return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images, database: config.database };
+  return { url: plan.url, urls: plan.urls, namespace: plan.namespace, images: plan.images, services: plan.services, database: config.database };
 }

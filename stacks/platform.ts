@@ -109,7 +109,11 @@ export async function platformProgram(): Promise<PlatformStackOutputs> {
     "prepuller",
     {
       namespace: shared.metadata.name,
-      images: config.apps.map((app) => ({ name: app.name, image: `${app.image}:${config.releaseTag}` })),
+      // Betas run these at the release tag: every app, and the shared services a Beta may copy.
+      images: [
+        ...config.apps.map((app) => ({ name: app.name, image: `${app.image}:${config.releaseTag}` })),
+        ...config.sharedServices.filter((service) => service.copyable).map((service) => ({ name: service.name, image: `${service.image}:${config.releaseTag}` })),
+      ],
     },
     k8sOpts,
   );

@@ -62,12 +62,14 @@ describe("a new developer stack with no config (beta-alice against Pulumi.dev.ya
     expect(objectsOfKind(beta.beta, "EndpointSlice")).toEqual([]);
   });
 
-  it("exports the URL of the default app and of every app, and the images it runs", () => {
+  it("exports the URL of the default app and of every app, the images it runs, and no personal copy", () => {
     expect(beta.beta.outputs).toEqual({
       url: "https://alice.beta.example.com",
       urls: { web: "https://alice.beta.example.com", api: "https://api--alice.beta.example.com" },
       namespace: "beta-alice",
       images: { web: `${REGISTRY}/web:${RELEASE}`, api: `${REGISTRY}/api:${RELEASE}` },
+      // No personal copy of a shared service (beta:services).
+      services: {},
       database: "shared",
     });
   });
