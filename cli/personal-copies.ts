@@ -3,7 +3,8 @@
  * `beta up --service billing[=tag]` and `--unshare billing` change, checked before anything
  * is, and which copies a Beta keeps pinned (`tag` or `image`) or lets follow the release.
  */
-import { imageTag } from "../lib/config-rules";
+import type { PersonalCopyRequest } from "../lib/beta-config";
+import { imageTag, splitImageReference } from "../lib/config-rules";
 import { ConfigError, parseConfigValue } from "../lib/config-error";
 import type { StackGateway } from "./deps";
 import { UsageError } from "./errors";
@@ -130,34 +131,16 @@ export interface PersonalCopy {
 }
 
 /**
- * The personal copies in a Beta's raw config (`beta:services`, JSON text as Pulumi gives an
- * object value), sorted by name. Entries are not validated here: the program does that.
+ * The personal copies of a Beta's parsed `beta:services`, sorted by name. Pinned: an `image`
+ * with its own tag or digest, else `tag` (on the `image`, when one is given); an `image` without
+ * either, like `{}`, follows the release tag.
  */
-export function readPersonalCopies(rawConfig: Readonly<Record<string, string>>): PersonalCopy[] {
-  const text = rawConfig[SERVICES_CONFIG_KEY];
-  if (text === undefined) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return [];
-  return Object.entries(parsed as Record<string, unknown>)
-    .map(([service, entry]) => {
-      const copy = (entry ?? {}) as { tag?: unknown; image?: unknown };
-      const pinned = pinnedImage(typeof copy.image === "string" ? copy.image : undefined, typeof copy.tag === "string" || typeof copy.tag === "number" ? String(copy.tag) : undefined);
+export function personalCopies(services: Readonly<Record<string, PersonalCopyRequest>>): PersonalCopy[] {
+  return Object.entries(services)
+    .map(([service, copy]) => {
+      const own = copy.image === undefined ? undefined : splitImageReference(copy.image);
+      const pinned = own && (own.tag !== undefined || own.digest !== undefined) ? copy.image : copy.tag === undefined ? undefined : copy.image === undefined ? copy.tag : `${copy.image}:${copy.tag}`;
       return pinned === undefined ? { service } : { service, pinned };
     })
     .sort((a, b) => a.service.localeCompare(b.service));
-}
-
-/**
- * What a copy is pinned to, if anything: an `image` with its own tag or digest, else `tag`
- * (on the `image`, when one is given). An `image` without either follows the release tag.
- */
-function pinnedImage(image: string | undefined, tag: string | undefined): string | undefined {
-  if (image !== undefined && /[:@]/.test(image.slice(image.lastIndexOf("/") + 1))) return image;
-  if (tag === undefined) return undefined;
-  return image === undefined ? tag : `${image}:${tag}`;
 }

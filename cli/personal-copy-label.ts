@@ -4,12 +4,10 @@
  */
 import type { KubectlRunner } from "./deps";
 import { contextArgs, kubectlJson } from "./kubectl";
+import { PERSONAL_COPY_LABEL } from "../lib/platform-names";
 
-/**
- * The label on a personal copy's Deployment (value "true"). The program's constant is
- * PERSONAL_COPY_LABEL in lib/platform-names.ts; this is the one place the command line spells it.
- */
-export const PERSONAL_COPY_LABEL = "beta/personal-copy";
+/** The label on a personal copy's Deployment and pods (value "true"), as the program sets it. */
+export { PERSONAL_COPY_LABEL };
 
 /** True when `namespace` runs a Deployment of `service` labelled as a personal copy (what `beta up --service` makes). */
 export async function personalCopyRunning(kubectl: KubectlRunner, namespace: string, service: string, context: string | undefined): Promise<boolean> {

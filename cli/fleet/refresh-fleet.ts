@@ -9,7 +9,7 @@
 import { parseBetaConfig } from "../../lib/beta-config";
 import { decodeStackConfig } from "../../lib/stack-config";
 import type { OperationProgress, StackGateway } from "../deps";
-import { readPersonalCopies } from "../personal-copies";
+import { personalCopies } from "../personal-copies";
 import { stringOutput } from "../stack-outputs";
 import type { Clock } from "./clock";
 import { runPool } from "./pool";
@@ -76,12 +76,8 @@ export type RefreshPlan =
 
 /** Pure: update, or skip and why, from the stack's raw config (`beta:` keys as Pulumi stores them). */
 export function planRefresh(rawConfig: Readonly<Record<string, string>>, platformStack: string): RefreshPlan {
-  // beta:services (personal copies) is read on its own: which copies are pinned is all a
-  // release needs, and the program itself validates the entries.
-  const decoded = decodeStackConfig(rawConfig);
-  delete decoded.services;
-  const config = parseBetaConfig(decoded);
-  const copies = readPersonalCopies(rawConfig);
+  const config = parseBetaConfig(decodeStackConfig(rawConfig));
+  const copies = personalCopies(config.services);
   const pinnedServices = Object.fromEntries(copies.flatMap((copy) => (copy.pinned === undefined ? [] : [[copy.service, copy.pinned]])));
   const followingServices = copies.filter((copy) => copy.pinned === undefined).map((copy) => copy.service);
   if (!config.autoRefresh) return { action: "skip", reason: "opted out (beta:autoRefresh is false)" };

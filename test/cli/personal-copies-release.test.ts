@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planRefresh } from "../../cli/fleet/refresh-fleet";
 import type { ReleaseReport } from "../../cli/fleet/report";
-import { readPersonalCopies } from "../../cli/personal-copies";
+import { personalCopies } from "../../cli/personal-copies";
 import { runBeta } from "../support/cli-harness";
 import { ScriptedGateway, betaOutputs } from "../support/scripted-gateway";
 
@@ -45,7 +45,7 @@ describe("beta release and personal copies of shared services", () => {
   });
 
   // What each beta:services entry means for a release (the contract of personal copies).
-  const entries: { why: string; entry: Record<string, unknown>; pinned?: string }[] = [
+  const entries: { why: string; entry: { tag?: string; image?: string; port?: number }; pinned?: string }[] = [
     { why: "{} follows the release tag", entry: {} },
     { why: "the shared port only, as beta up --service writes it, follows", entry: { port: 8080 } },
     { why: "a tag pins the platform's image", entry: { tag: "branch-x" }, pinned: "branch-x" },
@@ -53,14 +53,14 @@ describe("beta release and personal copies of shared services", () => {
     { why: "an image by digest is pinned to it", entry: { image: "ghcr.io/me/billing@sha256:" + "a".repeat(64) }, pinned: "ghcr.io/me/billing@sha256:" + "a".repeat(64) },
     { why: "an image without a tag takes the entry's tag", entry: { image: "ghcr.io/me/billing", tag: "v2" }, pinned: "ghcr.io/me/billing:v2" },
     { why: "an image without a tag or tag follows the release tag", entry: { image: "registry:5000/me/billing" } },
-    { why: "a tag Pulumi stored as a number is still a pin", entry: { tag: 20250101 }, pinned: "20250101" },
   ];
   it.each(entries)("$why", ({ entry, pinned }) => {
-    expect(readPersonalCopies(services({ billing: entry }))).toEqual([pinned === undefined ? { service: "billing" } : { service: "billing", pinned }]);
+    expect(personalCopies({ billing: entry })).toEqual([pinned === undefined ? { service: "billing" } : { service: "billing", pinned }]);
   });
 
-  it("planRefresh reads the copies beside the rest of the config (opt-outs still skip)", () => {
+  it("planRefresh reads the copies from the Beta's config (opt-outs still skip; a bad entry is the config error it is)", () => {
     expect(planRefresh(services({ b: { tag: "t" }, a: {} }), "dev")).toEqual({ action: "update", pinnedServices: { b: "t" }, followingServices: ["a"] });
     expect(planRefresh({ "beta:autoRefresh": "false", ...services({ a: {} }) }, "dev")).toMatchObject({ action: "skip" });
+    expect(() => planRefresh(services({ a: { tag: "latest" } }), "dev")).toThrow(/beta:services/);
   });
 });
