@@ -104,7 +104,13 @@ async function up(deps: CliDeps, given: string | undefined, options: UpOptions):
         `Personal copy of ${service} in ${name} ${copyTag === undefined ? "at the platform's release tag (follows beta release)" : `pinned to image tag ${copyTag}`} (beta:services.${service}); \`beta up ${name} --unshare ${service}\` goes back to the shared one.\n`,
       );
     }
-    for (const service of copies.changes.unshare) deps.stderr.write(`Removed beta:services.${service}: ${name} uses the shared ${service} again.\n`);
+    for (const service of copies.changes.unshare) {
+      deps.stderr.write(
+        copies.copiedBefore.includes(service)
+          ? `Removed beta:services.${service}: ${name} uses the shared ${service} again.\n`
+          : `${name} had no personal copy of ${service} (no beta:services.${service}); it uses the shared one.\n`,
+      );
+    }
   }
 
   const policy = packDir === undefined ? undefined : await policyPackRun(packDir, gateway, stack);
@@ -263,12 +269,13 @@ async function checkServiceOptions(
   gateway: Awaited<ReturnType<CliDeps["gateway"]>>,
   stack: string,
   options: UpOptions,
-): Promise<{ changes: ServiceChanges; services: SharedServiceInfo[] } | undefined> {
+): Promise<{ changes: ServiceChanges; services: SharedServiceInfo[]; copiedBefore: string[] } | undefined> {
   if (options.service === undefined && options.unshare === undefined) return undefined;
   // Loaded only for these flags: they read YAML and check tags with the config rules.
   const { planServiceChanges } = await import("../personal-copies.js");
   const { sharedServicesFrom, sharedServicesFromPlatformFile } = await import("../shared-services.js");
-  const platformStack = (await gateway.hasStack(stack)) ? ((await gateway.getConfig(stack))["beta:platformStack"] ?? DEFAULT_PLATFORM_STACK) : DEFAULT_PLATFORM_STACK;
+  const config = (await gateway.hasStack(stack)) ? await gateway.getConfig(stack) : {};
+  const platformStack = config["beta:platformStack"] ?? DEFAULT_PLATFORM_STACK;
   // The platform's stack file when this checkout has it, else what the deployed platform exports.
   let services = await sharedServicesFromPlatformFile(deps.workDir, platformStack);
   if (services === undefined) {
@@ -283,5 +290,15 @@ async function checkServiceOptions(
       );
     }
   }
-  return { changes: planServiceChanges(options.service ?? [], options.unshare ?? [], services, platformStack), services };
+  return { changes: planServiceChanges(options.service ?? [], options.unshare ?? [], services, platformStack), services, copiedBefore: copiedServices(config) };
+}
+
+/** The services a Beta's raw config copies now (`beta:services` keys); [] when it has none or it cannot be read. */
+function copiedServices(config: Readonly<Record<string, string>>): string[] {
+  try {
+    const value: unknown = JSON.parse(config["beta:services"] ?? "{}");
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  } catch {
+    return [];
+  }
 }

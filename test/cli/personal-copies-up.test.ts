@@ -73,6 +73,14 @@ describe("beta up --service / --unshare: personal copies of shared services", ()
     expect(result.stderr).toContain("Removed beta:services.billing: alice uses the shared billing again.");
   });
 
+  it("--unshare of a service the Beta does not copy changes nothing and says so", async () => {
+    const gateway = new ScriptedGateway([{ name: "beta-alice", config: {} }]);
+    const result = await runBeta(["up", "alice", "--unshare", "billing"], { gateway, workDir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("alice had no personal copy of billing (no beta:services.billing); it uses the shared one.");
+    expect(gateway.stacks.get("beta-alice")?.config).toEqual({});
+  });
+
   it("repeatable: two services in one run", async () => {
     const gateway = new ScriptedGateway([{ name: "beta-alice", config: { "beta:services": JSON.stringify({ audit: { tag: "old" } }) } }]);
     // audit is in the config already (written by hand); --unshare still removes it.
