@@ -137,11 +137,11 @@ export async function resolveSyncArgs(
       appSource = "your personal copy of the shared service";
       defaultRemotePath = service.syncPath;
     } else if (known.length > 0 && !known.includes(app)) {
-      const names = [...known, ...services.map((s) => s.name)];
-      const suggestion = closest(app, names);
+      const copyable = services.filter((s) => s.copyable).map((s) => s.name);
+      const suggestion = closest(app, [...known, ...copyable]);
       throw new SyncUsageError(
         `app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")}` +
-          `${services.length > 0 ? `; shared services, for a personal copy: ${services.map((s) => s.name).join(", ")}` : ""})`,
+          `${copyable.length > 0 ? `; shared services a Beta may copy: ${copyable.join(", ")}` : ""})`,
       );
     }
   } else {

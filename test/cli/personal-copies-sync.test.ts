@@ -116,7 +116,7 @@ describe("beta sync into a personal copy of a shared service", () => {
   it("a typo suggests the closest app or shared service and lists both", async () => {
     const run = await sync(["alice", "biling", "--once"], cluster({}));
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('app "biling" is not an app of the platform; did you mean "billing"? (apps: web, api; shared services, for a personal copy: billing, ledger, postgres)');
+    expect(run.stderr).toContain('app "biling" is not an app of the platform; did you mean "billing"? (apps: web, api; shared services a Beta may copy: billing, ledger)');
     expect(run.started).toEqual([]);
   });
 });
