@@ -166,8 +166,8 @@ export class AutomationGateway implements StackGateway {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.value]));
   }
 
-  // `path` adds `--path` to `pulumi config set` / `pulumi config rm` (@pulumi/pulumi
-  // automation/localWorkspace.js, setConfig and removeConfig). Under --path the CLI stores
+  // `path` adds `--path` to `pulumi config set` / `pulumi config rm` (@pulumi/pulumi 3.248.0
+  // automation/localWorkspace.js, setConfig line 479 and removeConfig line 538). Under --path the CLI stores
   // "true"/"false" as booleans and integers as numbers, everything else as a string
   // (https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/), and removing a property
   // that is not there is no error (pulumi/pulumi sdk/go/common/resource/config/map.go,
