@@ -47,7 +47,7 @@ export function registerUpCommand(program: Command, deps: CliDeps): void {
     "beta up alice",
     "beta up --branch feature/login   # run the images CI built from branch feature/login",
     "beta up --unpin                  # back to the latest green master",
-    "beta up --service billing        # your own billing, at the release tag; your apps call it at http://billing",
+    "beta up --service billing        # your own billing at the release tag; your apps call it where they always did",
     "beta up --service billing=branch-fix-invoices   # your own billing, from a branch build",
     "beta up --unshare billing        # back to the shared billing",
     "beta up --preview                # what would change, deploying nothing",
@@ -62,8 +62,9 @@ images when CI releases, but still gets platform changes.
 
 Personal copies: --service <service> runs your own copy of a shared service (beta:sharedServices
 of the platform) in your Beta, from the platform's image at the release tag (it follows
-\`beta release\`), or at <tag> with --service <service>=<tag> (pinned: a release leaves it).
-Your Beta's Service <service> then selects your copy on the same port, so your apps call it as
+\`beta release\`), or at <tag> with --service <service>=<tag> (pinned: a release leaves it);
+saved in your Beta's config as beta:services.<service>: { port: <its shared port> } or
+{ tag: <tag> }. Your Beta's Service <service> then selects your copy on the same port, so your apps call it as
 before; other Betas keep the shared one. Only services the platform makes copyable can be
 copied. --unshare <service> goes back to the shared one. \`beta status\` lists copies, and
 \`beta sync <name> <service>\` syncs into one as into an app.
