@@ -3,6 +3,8 @@
  * restarts and what is wrong. Pure, so it is tested on recorded JSON.
  */
 
+import { PERSONAL_COPY_LABEL } from "./personal-copy-label";
+
 export interface AppStatus {
   app: string;
   /** Deployment name. */
@@ -17,6 +19,8 @@ export interface AppStatus {
   unpulled: string[];
   /** Nodes its pods run on (a kind node's name says which kind cluster). */
   nodes: string[];
+  /** A Beta's own copy of a shared service (its Deployment carries the personal-copy label), not a catalog app. */
+  personal: boolean;
   ok: boolean;
 }
 
@@ -86,6 +90,7 @@ export function summariseApps(list: unknown): AppStatus[] {
         problems: [...problems].sort(),
         unpulled: [...unpulled].sort(),
         nodes: [...nodes].sort(),
+        personal: labels[PERSONAL_COPY_LABEL] === "true",
         ok: ready >= desired && updated >= desired,
       };
     })

@@ -12,7 +12,7 @@ import {
   StackNotFoundError,
   UpdateSummary,
 } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, OperationProgress, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
+import type { ConfigKeyOptions, HistoryPage, OperationOptions, OperationProgress, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "./deps";
 
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value as unknown]));
@@ -166,12 +166,18 @@ export class AutomationGateway implements StackGateway {
     return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, value.value]));
   }
 
-  async setConfig(stack: string, key: string, value: string): Promise<void> {
-    await this.workspace.setConfig(stack, key, { value });
+  // `path` adds `--path` to `pulumi config set` / `pulumi config rm` (@pulumi/pulumi 3.248.0
+  // automation/localWorkspace.js, setConfig line 479 and removeConfig line 538). Under --path the CLI stores
+  // "true"/"false" as booleans and integers as numbers, everything else as a string
+  // (https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/), and removing a property
+  // that is not there is no error (pulumi/pulumi sdk/go/common/resource/config/map.go,
+  // `Map.Remove`, and object.go, `(*object).Delete`).
+  async setConfig(stack: string, key: string, value: string, options?: ConfigKeyOptions): Promise<void> {
+    await this.workspace.setConfig(stack, key, { value }, options?.path);
   }
 
-  async removeConfig(stack: string, key: string): Promise<void> {
-    await this.workspace.removeConfig(stack, key);
+  async removeConfig(stack: string, key: string, options?: ConfigKeyOptions): Promise<void> {
+    await this.workspace.removeConfig(stack, key, options?.path);
   }
 
   async up(stack: string, options?: OperationOptions): Promise<UpResult> {

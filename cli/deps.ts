@@ -74,6 +74,11 @@ export interface HistoryPage {
   number: number;
 }
 
+/** How a config key is read: a whole key (`beta:imageTag`) or a path into an object value. */
+export interface ConfigKeyOptions {
+  path?: boolean;
+}
+
 /**
  * The Automation API, reduced to what `beta` needs. Stack names are as given (`beta-alice`,
  * `dev`); config keys are full (`beta:imageTag`) and values are the strings Pulumi stores.
@@ -85,9 +90,15 @@ export interface StackGateway {
   hasStack(stack: string): Promise<boolean>;
   /** Selects the stack, creating it when missing. */
   ensureStack(stack: string): Promise<{ created: boolean }>;
+  /** Every key of the stack; an object value (e.g. `beta:services`) comes as its JSON text. */
   getConfig(stack: string): Promise<Record<string, string>>;
-  setConfig(stack: string, key: string, value: string): Promise<void>;
-  removeConfig(stack: string, key: string): Promise<void>;
+  /**
+   * With `path`, the key names a property inside an object value (`beta:services.billing.tag`),
+   * as `pulumi config set --path` does: the rest of the object stays.
+   */
+  setConfig(stack: string, key: string, value: string, options?: ConfigKeyOptions): Promise<void>;
+  /** With `path`, removes one property of an object value (`pulumi config rm --path`); a missing one is no error. */
+  removeConfig(stack: string, key: string, options?: ConfigKeyOptions): Promise<void>;
   up(stack: string, options?: OperationOptions): Promise<UpResult>;
   /**
    * `pulumi preview --diff` of an existing stack: what `up` would change, changing nothing.

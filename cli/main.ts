@@ -25,6 +25,8 @@ import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
 import { defaultAppFromPlatformFile, defaultPlatformFile } from "./platform-file";
 import { catalogAppNames } from "./app-names";
+import { betaStackName } from "../lib/names";
+import { personalCopyRunning } from "./personal-copy-label";
 
 const HELP_AFTER = `
 Every verb takes the Beta's name as its first argument; without it, $BETA_NAME is used, else
@@ -70,6 +72,13 @@ export function buildProgram(deps: CliDeps): Command {
     streams: { stdout: deps.stdout, stderr: deps.stderr },
     defaultApp: () => defaultAppFromPlatformFile(defaultPlatformFile(deps.workDir)),
     knownApps: () => catalogAppNames(deps.workDir),
+    sharedServices: async (name) => {
+      // Loaded when a sync names something other than an app: it reads YAML and zod rules.
+      const { platformStackFromBetaFile, sharedServicesFromPlatformFile } = await import("./shared-services.js");
+      const platformStack = await platformStackFromBetaFile(deps.workDir, betaStackName(name));
+      return (await sharedServicesFromPlatformFile(deps.workDir, platformStack)) ?? [];
+    },
+    personalCopyRunning: (namespace, service, context) => personalCopyRunning(deps.kubectl(), namespace, service, context),
     setExitCode: (code) => {
       state.code = code;
     },

@@ -10,6 +10,7 @@
 #   bash examples/e2e.sh isolation alice bob     # a pod in beta-alice reaches alice's web, not bob's
 #   bash examples/e2e.sh edit-web DIR            # a copy of examples/web with an edited page, for beta sync
 #   bash examples/e2e.sh synced alice bob        # alice serves the edit, bob does not
+#   bash examples/e2e.sh personal-copy alice bob # alice's api reaches her own echo, bob's the shared one
 #   bash examples/e2e.sh destroyed alice         # no stack, nothing of the Beta left, namespace kept
 #
 # Env: E2E_VERSION (routes: the version every app must show), E2E_DOMAIN (beta.localhost),
@@ -30,6 +31,8 @@ original_heading="Hello from web"
 synced_heading="Hello from a synced edit"
 # What the shared echo backend (examples/shared/echo.yaml) answers; api relays it.
 echo_text="hello from the shared echo service"
+# What a Beta's personal copy of echo answers (examples/echo/server.js), followed by its namespace.
+copy_text="hello from echo, the personal copy in"
 
 kube() { "${KUBECTL:-kubectl}" --context "$context" "$@"; }
 fail() {
@@ -147,6 +150,16 @@ check_synced() {
   for other in "$@"; do expect 200 "$other.$domain" "+$original_heading" "-$synced_heading"; done
 }
 
+# After `beta up <name> --service echo`: that Beta's api reaches its own echo (which names the
+# Beta), and every other Beta's api still reaches the shared one.
+check_personal_copy() {
+  local name="${1:?personal-copy: give the Beta that runs its own echo}" other
+  shift
+  (($# > 0)) || fail "personal-copy: name at least one Beta that still shares echo"
+  expect 200 "api--$name.$domain" "+\"says\": \"$copy_text beta-$name\"" "-$echo_text"
+  for other in "$@"; do expect 200 "api--$other.$domain" "+\"says\": \"$echo_text\"" "-$copy_text"; done
+}
+
 check_destroyed() {
   local name="${1:?destroyed: give the Beta}" ns left try
   ns="beta-$name"
@@ -177,6 +190,7 @@ case "$check" in
   isolation) check_isolation "$@" ;;
   edit-web) edit_web "$@" ;;
   synced) check_synced "$@" ;;
+  personal-copy) check_personal_copy "$@" ;;
   destroyed) check_destroyed "$@" ;;
-  *) fail "unknown check \"$check\"; one of: routes, not-found, stopped, isolation, edit-web, synced, destroyed" ;;
+  *) fail "unknown check \"$check\"; one of: routes, not-found, stopped, isolation, edit-web, synced, personal-copy, destroyed" ;;
 esac

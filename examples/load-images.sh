@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the sample apps' images (examples/web, examples/api) and loads them into the kind
-# cluster, where the platform runs them as beta-examples/<app>:<tag>.
+# Builds the sample apps' images (examples/web, examples/api), the shared echo backend's
+# (examples/echo: the shared one, and any Beta's personal copy of it) and the QA suite's
+# (examples/qa, run by `beta test`) and loads them into the kind cluster, where the platform
+# runs them as beta-examples/<name>:<tag>.
 #
 #   bash examples/load-images.sh            # tag local-1 (beta:releaseTag in Pulumi.local.yaml)
 #   bash examples/load-images.sh local-2    # a new build, then: npx beta release local-2 --platform-stack local
@@ -30,11 +32,11 @@ command -v kind >/dev/null 2>&1 ||
 kind get clusters 2>/dev/null | grep -qx "$cluster" ||
   fail "there is no kind cluster \"$cluster\": create it with: kind create cluster --config examples/kind.yaml"
 
-for app in web api; do
+for app in web api echo qa; do
   image="beta-examples/$app:$tag"
   echo "Building $image from examples/$app..."
   docker build --quiet --build-arg "VERSION=$tag" --tag "$image" "$here/$app" >/dev/null
   echo "Loading $image into kind cluster $cluster..."
   kind load docker-image --name "$cluster" "$image"
 done
-echo "Loaded beta-examples/web:$tag and beta-examples/api:$tag into kind cluster $cluster."
+echo "Loaded beta-examples/web, api, echo and qa, tagged $tag, into kind cluster $cluster."

@@ -41,7 +41,10 @@ export function describeReleaseEvent(event: ReleaseEvent, verbose: boolean): str
       return `[${event.stack}] updating${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}...`;
     case "stack-done": {
       const o = event.outcome;
-      if (o.result === "updated") return `[${o.stack}] updated in ${formatDuration(o.durationMs)}${o.pinnedImageTag ? ` (kept pin ${o.pinnedImageTag})` : ""}`;
+      if (o.result === "updated") {
+        const kept = [o.pinnedImageTag && `kept pin ${o.pinnedImageTag}`, o.pinnedServices && `kept personal ${Object.entries(o.pinnedServices).map(([service, pin]) => `${service}=${pin}`).join(", ")}`].filter(Boolean);
+        return `[${o.stack}] updated in ${formatDuration(o.durationMs)}${kept.length > 0 ? ` (${kept.join("; ")})` : ""}`;
+      }
       if (o.result === "skipped") return `[${o.stack}] skipped: ${o.detail ?? ""}`;
       return `[${o.stack}] ${o.result.toUpperCase()}: ${o.detail ?? ""}`;
     }
@@ -132,7 +135,9 @@ export function registerReleaseCommand(program: Command, deps: CliDeps): void {
 If the platform deploy fails, no Beta is touched. One Beta's failure never stops the others.
 A Beta busy with another update is retried later (--retries, waits doubling from
 --retry-delay), then reported as BUSY. A Beta pinned with beta:imageTag keeps its images but
-is still updated (platform changes apply). A Beta with beta:autoRefresh false, or following
+is still updated (platform changes apply). A personal copy of a shared service
+(beta:services) with a tag or image keeps it; one without moves to the new tag, and the report
+names both. A Beta with beta:autoRefresh false, or following
 another platform stack, is skipped. Exit code 0 only when the platform and every Beta not
 skipped were updated.
 

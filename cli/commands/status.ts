@@ -9,7 +9,7 @@ import { refuseAppAsBetaName } from "../app-names";
 import { mapOutput } from "../stack-outputs";
 import { summariseError } from "../fleet/pulumi-errors";
 import { contextArgs, kubectlJson } from "../kubectl";
-import { formatJson, formatTable } from "../output";
+import { type Column, formatJson, formatTable } from "../output";
 
 interface StatusOptions {
   json?: boolean;
@@ -22,11 +22,15 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
     .command("status")
     .description("Show each app of a Beta: ready replicas, image, restarts, URL (exit 1 if any is not ready)")
     .argument("[name]", "developer name (default: $BETA_NAME, else your OS user name)")
-    .option("--json", "print JSON: { name, namespace, ready, apps: [...] }")
+    .option("--json", "print JSON: { name, namespace, ready, apps: [...] } (personal: true marks a personal copy of a shared service)")
     .option("--context <context>", "kubeconfig context to use (default: kubectl's current one)")
     .option("--no-urls", "do not ask Pulumi for the URLs (kubectl only)")
     .action(async (given: string | undefined, options: StatusOptions) => status(deps, given, options));
-  withExamples(command, ["beta status", "beta status alice --json | jq '.apps[] | select(.ok | not)'", "beta status && echo all ready"]);
+  withExamples(
+    command,
+    ["beta status", "beta status alice --json | jq '.apps[] | select(.ok | not)'", "beta status alice --json | jq -r '.apps[] | select(.personal) | .app'", "beta status && echo all ready"],
+    "A personal copy of a shared service (`beta up --service <service>`) is listed like an app, marked\n\"personal copy\" (KIND column; personal: true in --json), and counts for readiness like one.",
+  );
 }
 
 /** The Beta's app URLs from its stack outputs, or why they are not available. */
@@ -55,9 +59,12 @@ async function status(deps: CliDeps, given: string | undefined, options: StatusO
   } else if (apps.length === 0) {
     deps.stdout.write(`No apps in namespace ${namespace}.\n`);
   } else {
+    // The KIND column only when the Beta runs a personal copy of a shared service.
+    const kind: Column<(typeof rows)[number]>[] = rows.some((r) => r.personal) ? [{ header: "kind", value: (r) => (r.personal ? "personal copy" : "app") }] : [];
     deps.stdout.write(
       formatTable(rows, [
         { header: "app", value: (r) => r.app },
+        ...kind,
         { header: "ready", value: (r) => `${r.ready}/${r.desired}` },
         { header: "image", value: (r) => r.images.join(",") },
         { header: "restarts", value: (r) => String(r.restarts) },
@@ -76,14 +83,21 @@ async function status(deps: CliDeps, given: string | undefined, options: StatusO
     }
     throw new SilentExit(1);
   }
-  if (!options.json) deps.stderr.write(`All ${apps.length} apps of ${name} are ready.\n`);
+  if (!options.json) deps.stderr.write(`All ${describeCount(apps)} of ${name} are ready.\n`);
+}
+
+/** "2 apps", or "2 apps and 1 personal copy" when the Beta runs copies of shared services. */
+function describeCount(apps: readonly AppStatus[]): string {
+  const copies = apps.filter((app) => app.personal).length;
+  const plain = apps.length - copies;
+  return copies === 0 ? `${plain} apps` : `${plain} apps and ${copies} personal ${copies === 1 ? "copy" : "copies"}`;
 }
 
 function notReadyHint(name: string, apps: AppStatus[]): string {
   const bad = apps.filter((app) => !app.ok);
   const first = bad[0];
   return (
-    `${bad.length} of ${apps.length} apps not ready: ${bad.map((a) => a.app + (a.problems.length ? ` (${a.problems.join(", ")})` : "")).join(", ")}.\n` +
+    `${bad.length} of ${describeCount(apps)} not ready: ${bad.map((a) => a.app + (a.problems.length ? ` (${a.problems.join(", ")})` : "")).join(", ")}.\n` +
     `See why: beta logs ${name} ${first.app}\n`
   );
 }

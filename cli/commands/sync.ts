@@ -13,6 +13,7 @@ import { CliError } from "../errors";
 import { closest } from "../app-names";
 import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
 import type { OutputStreams, SyncDeps, SyncOptions, SyncSession } from "../sync";
+import type { SharedServiceInfo } from "../shared-services";
 
 
 /** The app synced when none is named, until the platform's default app is passed in. */
@@ -34,6 +35,10 @@ export interface SyncCommandOptions {
   cwd?: string;
   /** The platform catalog's app names, to check a typed app against (none: no check). */
   knownApps?: () => Promise<string[]>;
+  /** The shared services of the platform Beta `name` follows: one of them is synced into the Beta's personal copy. */
+  sharedServices?: (name: string) => Promise<SharedServiceInfo[]>;
+  /** True when the Beta's namespace runs its own copy of `service` (its Deployment carries the personal-copy label). */
+  personalCopyRunning?: (namespace: string, service: string, context: string | undefined) => Promise<boolean>;
 }
 
 interface RawOptions {
@@ -98,19 +103,46 @@ export async function resolveSyncArgs(
   nameArg: string | undefined,
   appArg: string | undefined,
   raw: RawOptions,
-  context: { env: NodeJS.ProcessEnv; userName: () => string; defaultApp: SyncCommandOptions["defaultApp"]; cwd?: string; knownApps?: () => Promise<string[]> },
+  context: {
+    env: NodeJS.ProcessEnv;
+    userName: () => string;
+    defaultApp: SyncCommandOptions["defaultApp"];
+    cwd?: string;
+    knownApps?: () => Promise<string[]>;
+    sharedServices?: SyncCommandOptions["sharedServices"];
+    personalCopyRunning?: SyncCommandOptions["personalCopyRunning"];
+    kubeContext?: string;
+  },
 ): Promise<ResolvedSyncArgs> {
   const { name, source } = resolveName(nameArg, context.env, context.userName);
   let app: string;
   let appSource: string;
+  let defaultRemotePath: string | undefined;
   if (appArg !== undefined) {
     app = assertAppName(appArg);
     appSource = "given";
     // A mistyped app would otherwise wait for a pod that never comes.
     const known = (await context.knownApps?.()) ?? [];
-    if (known.length > 0 && !known.includes(app)) {
-      const suggestion = closest(app, known);
-      throw new SyncUsageError(`app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")})`);
+    const services = known.includes(app) ? [] : ((await context.sharedServices?.(name)) ?? []);
+    const service = services.find((s) => s.name === app);
+    if (service) {
+      // A shared service: only the Beta's own copy of it can be synced into.
+      const namespace = betaNamespace(name);
+      if (!(await context.personalCopyRunning?.(namespace, app, context.kubeContext))) {
+        throw new SyncUsageError(
+          `${app} is a shared service, and Beta ${name} uses the shared one (no personal copy of it in ${namespace}): ` +
+            (service.copyable ? `run beta up ${name} --service ${app} first, then beta sync ${name} ${app} again` : `the platform does not let a Beta copy it, so there is nothing of yours to sync into`),
+        );
+      }
+      appSource = "your personal copy of the shared service";
+      defaultRemotePath = service.syncPath;
+    } else if (known.length > 0 && !known.includes(app)) {
+      const copyable = services.filter((s) => s.copyable).map((s) => s.name);
+      const suggestion = closest(app, [...known, ...copyable]);
+      throw new SyncUsageError(
+        `app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")}` +
+          `${copyable.length > 0 ? `; shared services a Beta may copy: ${copyable.join(", ")}` : ""})`,
+      );
     }
   } else {
     const configured = typeof context.defaultApp === "function" ? await context.defaultApp() : context.defaultApp;
@@ -122,9 +154,10 @@ export async function resolveSyncArgs(
   if (!stat) throw new SyncUsageError(`--path ${JSON.stringify(raw.path)} does not exist (${localPath}): pass the app's source directory, e.g. --path ./web`);
   if (!stat.isDirectory()) throw new SyncUsageError(`--path ${JSON.stringify(raw.path)} is not a directory (${localPath}): pass the directory holding the app's source`);
   let remotePath: string | undefined;
-  if (raw.remotePath !== undefined) {
+  const wantedRemotePath = raw.remotePath ?? defaultRemotePath;
+  if (wantedRemotePath !== undefined) {
     try {
-      remotePath = (await import("../sync/index.js")).validateRemotePath(raw.remotePath);
+      remotePath = (await import("../sync/index.js")).validateRemotePath(wantedRemotePath);
     } catch (error) {
       throw new SyncUsageError((error as Error).message);
     }
@@ -149,6 +182,10 @@ app defaults to the platform's default app. The target is the newest Ready pod l
 app.kubernetes.io/name=<app> in namespace beta-<name>, and the directory is its app
 container's workingDir. The container needs rsync (apt-get install rsync / apk add rsync).
 
+A shared service the Beta runs its own copy of (\`beta up <name> --service <service>\`) is
+synced like an app: \`beta sync <name> <service>\` targets the copy's pod, into the service's
+syncPath (beta:sharedServices, default /app). A service the Beta still shares is refused.
+
 One way only: local files are never written, moved or deleted. Remote files are deleted
 only inside that directory, and never when ignored: .gitignore and .betaignore rules (same
 syntax, any directory) say what is not sent, and .git and node_modules never are.
@@ -158,6 +195,7 @@ Examples:
   $ beta sync alice web --path ./web   # keep ./web mirrored into app "web" of Beta alice
   $ beta sync alice web --once         # one full sync and exit (scripts, CI)
   $ beta sync alice web --dry-run      # list what a sync would change, change nothing
+  $ beta sync alice billing --path ../billing   # into alice's personal copy of shared service billing
 `;
 
 export function registerSyncCommand(program: Command, options: SyncCommandOptions = {}): void {
@@ -165,7 +203,7 @@ export function registerSyncCommand(program: Command, options: SyncCommandOption
     .command("sync")
     .description("Mirror a local directory into an app's container in your Beta, and keep it in sync")
     .argument("[name]", "developer name of the Beta (default: $BETA_NAME, else your OS user name)")
-    .argument("[app]", "app to sync into (default: the platform's default app)")
+    .argument("[app]", "app, or shared service you run a personal copy of, to sync into (default: the platform's default app)")
     .option("--path <dir>", "local directory to mirror", ".")
     .option("--remote-path <dir>", "directory in the container (default: the container's workingDir)")
     .option("--once", "sync once and exit instead of watching")
@@ -195,6 +233,9 @@ async function runSyncCommand(nameArg: string | undefined, appArg: string | unde
       defaultApp: options.defaultApp,
       cwd: options.cwd,
       knownApps: options.knownApps,
+      sharedServices: options.sharedServices,
+      personalCopyRunning: options.personalCopyRunning,
+      kubeContext: raw.context,
     });
   } catch (error) {
     if (error instanceof SyncUsageError || error instanceof NameError) return fail(error.message, Boolean(raw.json));

@@ -9,6 +9,7 @@
 import { parseBetaConfig } from "../../lib/beta-config";
 import { decodeStackConfig } from "../../lib/stack-config";
 import type { OperationProgress, StackGateway } from "../deps";
+import { personalCopies } from "../personal-copies";
 import { stringOutput } from "../stack-outputs";
 import type { Clock } from "./clock";
 import { runPool } from "./pool";
@@ -35,6 +36,10 @@ export interface StackOutcome {
   pinnedImageTag?: string;
   /** Apps pinned by `beta:apps.<app>.imageTag`. */
   pinnedApps?: Record<string, string>;
+  /** Personal copies of shared services pinned by `beta:services.<service>` (`tag` or `image`): the release leaves them. */
+  pinnedServices?: Record<string, string>;
+  /** Personal copies that follow the release: moved to the new tag with the apps. */
+  followingServices?: string[];
   /** The full error text (trimmed), for the JSON report. */
   error?: string;
 }
@@ -66,12 +71,15 @@ export interface RefreshFleetOptions extends RetryPolicy {
 
 /** What to do with one developer stack, decided from its config alone. */
 export type RefreshPlan =
-  | { action: "update"; pinnedImageTag?: string; pinnedApps?: Record<string, string> }
+  | { action: "update"; pinnedImageTag?: string; pinnedApps?: Record<string, string>; pinnedServices?: Record<string, string>; followingServices?: string[] }
   | { action: "skip"; reason: string };
 
 /** Pure: update, or skip and why, from the stack's raw config (`beta:` keys as Pulumi stores them). */
 export function planRefresh(rawConfig: Readonly<Record<string, string>>, platformStack: string): RefreshPlan {
   const config = parseBetaConfig(decodeStackConfig(rawConfig));
+  const copies = personalCopies(config.services);
+  const pinnedServices = Object.fromEntries(copies.flatMap((copy) => (copy.pinned === undefined ? [] : [[copy.service, copy.pinned]])));
+  const followingServices = copies.filter((copy) => copy.pinned === undefined).map((copy) => copy.service);
   if (!config.autoRefresh) return { action: "skip", reason: "opted out (beta:autoRefresh is false)" };
   if (!sameStack(config.platformStack, platformStack)) {
     return { action: "skip", reason: `follows platform stack ${config.platformStack}, not ${platformStack}` };
@@ -83,6 +91,8 @@ export function planRefresh(rawConfig: Readonly<Record<string, string>>, platfor
     action: "update",
     ...(config.imageTag ? { pinnedImageTag: config.imageTag } : {}),
     ...(Object.keys(pinnedApps).length > 0 ? { pinnedApps } : {}),
+    ...(Object.keys(pinnedServices).length > 0 ? { pinnedServices } : {}),
+    ...(followingServices.length > 0 ? { followingServices } : {}),
   };
 }
 
@@ -135,7 +145,7 @@ function updateInOrder(gateway: StackGateway, stacks: readonly string[], options
         plans.set(stack, plan);
       }
       if (plan.action === "skip") return finish({ ...base, result: "skipped", detail: plan.reason });
-      const pins = { pinnedImageTag: plan.pinnedImageTag, pinnedApps: plan.pinnedApps };
+      const pins = { pinnedImageTag: plan.pinnedImageTag, pinnedApps: plan.pinnedApps, pinnedServices: plan.pinnedServices, followingServices: plan.followingServices };
 
       emit({ type: "stack-start", stack, attempt });
       const started = clock.now();

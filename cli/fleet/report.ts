@@ -65,10 +65,12 @@ const RESULT_WORDS: Record<StackResult | PlatformOutcome["result"], string> = {
   skipped: "skipped",
 };
 
-function note(outcome: { detail?: string; pinnedImageTag?: string; pinnedApps?: Record<string, string> }): string {
+function note(outcome: { detail?: string; pinnedImageTag?: string; pinnedApps?: Record<string, string>; pinnedServices?: Record<string, string>; followingServices?: string[] }): string {
   const notes: string[] = [];
   if (outcome.pinnedImageTag) notes.push(`pinned to ${outcome.pinnedImageTag}`);
   if (outcome.pinnedApps) notes.push(`pinned apps: ${Object.entries(outcome.pinnedApps).map(([app, tag]) => `${app}=${tag}`).join(", ")}`);
+  if (outcome.pinnedServices) notes.push(`personal copies kept: ${Object.entries(outcome.pinnedServices).map(([service, pin]) => `${service}=${pin}`).join(", ")}`);
+  if (outcome.followingServices) notes.push(`personal copies follow the release: ${outcome.followingServices.join(", ")}`);
   if (outcome.detail) notes.push(outcome.detail);
   return notes.join("; ");
 }

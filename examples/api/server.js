@@ -3,7 +3,7 @@
  * which Beta served it) and what the shared echo backend says. Node's standard library only.
  *
  * Env: PORT (default 4000), BETA_NAMESPACE (the platform sets it in every app of a Beta),
- * ECHO_URL (the shared backend, e.g. http://echo), APP_VERSION (when there is no VERSION file).
+ * ECHO_URL (the shared backend, e.g. http://echo:8080), APP_VERSION (when there is no VERSION file).
  */
 import http from "node:http";
 import path from "node:path";

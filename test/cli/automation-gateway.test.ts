@@ -67,6 +67,13 @@ describe("AutomationGateway (real Automation API, stub Pulumi CLI)", () => {
     expect(calls()).toContainEqual(["config", "set", "beta:owner", "--stack", "beta-alice", "--plaintext", "--non-interactive", "--", "alice@example.com"]);
   });
 
+  it("passes --path for a key inside an object value (beta:services.<service>), as beta up --service needs", async () => {
+    await gateway.setConfig("beta-alice", "beta:services.billing.tag", "branch-x", { path: true });
+    await gateway.removeConfig("beta-alice", "beta:services.billing", { path: true });
+    expect(calls()).toContainEqual(["config", "set", "--path", "beta:services.billing.tag", "--stack", "beta-alice", "--plaintext", "--non-interactive", "--", "branch-x"]);
+    expect(calls()).toContainEqual(["config", "rm", "beta:services.billing", "--stack", "beta-alice", "--path", "--non-interactive"]);
+  });
+
   it("up streams Pulumi's display and engine events, and returns plain outputs", async () => {
     const progress: OperationProgress[] = [];
     const result = await gateway.up("beta-alice", { message: "beta up alice", onProgress: (p) => progress.push(p) });

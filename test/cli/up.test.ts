@@ -70,6 +70,7 @@ describe("beta up", () => {
       url: "https://alice.beta.example.com",
       urls: { web: "https://alice.beta.example.com" },
       images: { web: "registry.example.com/web:master-abc1234" },
+      services: {},
     });
   });
 

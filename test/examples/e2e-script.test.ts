@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const repo = path.resolve(__dirname, "../..");
 const script = path.join(repo, "examples/e2e.sh");
-const ECHO_TEXT = "hello from the shared echo service";
 
 type AppFactory = (options: { env: Record<string, string>; dir: string }) => http.Server;
 const importApp = async (file: string, name: string): Promise<AppFactory> =>
@@ -92,15 +91,18 @@ describe("examples/e2e.sh against the sample apps behind a stand-in router", () 
   beforeAll(async () => {
     const createWeb = await importApp("examples/web/server.js", "createWeb");
     const createApi = await importApp("examples/api/server.js", "createApi");
-    const echo = await listen(http.createServer((_req, res) => res.end(`${ECHO_TEXT}\n`)));
+    const createEcho = await importApp("examples/echo/server.js", "createEcho");
+    // The shared echo, and dave's personal copy of it (as after `beta up dave --service echo`).
+    const echo = await listen(createEcho({ env: {}, dir: "" }));
+    const daveEcho = await listen(createEcho({ env: { BETA_NAMESPACE: "beta-dave" }, dir: "" }));
     edited = mkdtempSync(path.join(os.tmpdir(), "e2e-edit-"));
     const made = await new Promise<string>((resolve, reject) =>
       execFile("bash", [script, "edit-web", edited], (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
     );
     expect(made).toBe(edited);
     backends = {};
-    for (const name of ["alice", "bob", "carol"]) {
-      const env = { BETA_NAMESPACE: `beta-${name}`, APP_VERSION: "local-1", ECHO_URL: `http://127.0.0.1:${echo}` };
+    for (const name of ["alice", "bob", "carol", "dave"]) {
+      const env = { BETA_NAMESPACE: `beta-${name}`, APP_VERSION: "local-1", ECHO_URL: `http://127.0.0.1:${name === "dave" ? daveEcho : echo}` };
       const api = await listen(createApi({ env, dir: path.join(repo, "examples/api") }));
       // carol's web runs the edited copy, as after `beta sync carol web --path <edited>`.
       const webDir = name === "carol" ? edited : path.join(repo, "examples/web");
@@ -157,9 +159,24 @@ describe("examples/e2e.sh against the sample apps behind a stand-in router", () 
     expect(bad.stderr).toContain('no "Hello from a synced edit" in the answer');
   });
 
+  it("personal-copy: passes when only that Beta's api reaches its own echo, fails when it still reaches the shared one or another Beta does not", async () => {
+    const router = await startRouter({ backends, crossed: false, catchAll: false });
+    const good = await runE2e(["personal-copy", "dave", "alice", "bob"], router);
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain(`ok: http://api--dave.beta.localhost:${router.port}/ answers 200`);
+    const stillShared = await runE2e(["personal-copy", "alice", "bob"], router);
+    expect(stillShared.code).toBe(1);
+    expect(stillShared.stderr).toContain('no ""says": "hello from echo, the personal copy in beta-alice"" in the answer');
+    // A Beta named as sharing echo whose api reaches a personal copy fails too.
+    const leaked = await runE2e(["personal-copy", "dave", "dave"], router);
+    expect(leaked.code).toBe(1);
+    expect(leaked.stderr).toMatch(/FAIL: http:\/\/api--dave\.beta\.localhost:\d+\/ \(after 2 attempts\): no ""says": "hello from the shared echo service"" in the answer/);
+  });
+
   it("names the checks it has when given another", async () => {
     const result = await runE2e(["route"], await startRouter({ backends, crossed: false, catchAll: false }));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('unknown check "route"; one of: routes, not-found, stopped, isolation, edit-web, synced, destroyed');
+    expect(result.stderr).toContain('unknown check "route"; one of: routes, not-found, stopped, isolation, edit-web, synced, personal-copy, destroyed');
   });
 });

@@ -40,7 +40,7 @@ describe(FILE, () => {
 
   it("calls only verbs and options `beta` has", () => {
     const calls = scripts.flatMap(betaInvocations);
-    expect(calls.map(([verb]) => verb)).toEqual(["up", "up", "sync", "release", "destroy"]);
+    expect(calls.map(([verb]) => verb)).toEqual(["up", "up", "sync", "up", "status", "test", "up", "release", "destroy"]);
     for (const [verb, ...args] of calls) {
       const command = program.commands.find((c) => c.name() === verb);
       expect(command, `beta ${verb}`).toBeDefined();
@@ -75,6 +75,9 @@ describe(FILE, () => {
     ["a stopped app gets the 503 page", /bash examples\/e2e\.sh stopped alice api\b/],
     ["alice cannot reach bob's pods", /bash examples\/e2e\.sh isolation alice bob\b/],
     ["beta sync --once changes what web serves", /npx beta sync alice web --path "\$edit" --once\b[^\n]*\n\s*bash examples\/e2e\.sh synced alice bob\b/],
+    ["alice runs her own copy of the shared echo; bob's api still reaches the shared one", /npx beta up alice --service echo\n\s*bash examples\/e2e\.sh personal-copy alice bob\b/],
+    ["the QA suite runs in alice's Beta with beta test, its report copied out", /npx beta test alice --report\b/],
+    ["alice goes back to the shared echo", /npx beta up alice --unshare echo\n\s*E2E_VERSION=local-1 bash examples\/e2e\.sh routes alice bob\b/],
     ["a new tag is built and loaded", /bash examples\/load-images\.sh local-2\b/],
     ["beta release to the new tag", /npx beta release local-2 --platform-stack local\b/],
     ["both Betas roll to it", /E2E_VERSION=local-2 bash examples\/e2e\.sh routes alice bob\b/],
@@ -88,6 +91,13 @@ describe(FILE, () => {
       expect(at, step).toBeGreaterThan(last);
       last = at;
     }
+  });
+
+  it("copies only a service the local platform makes copyable, and runs beta test against a platform with a QA suite", () => {
+    const copied = [...allText.matchAll(/npx beta up \w+ --service (\w+)/g)].map((m) => m[1]);
+    const services = local["beta:sharedServices"] as { name: string; image?: string; copyable?: boolean }[];
+    for (const name of copied) expect(services.find((s) => s.name === name && s.image !== undefined && s.copyable !== false), name).toBeDefined();
+    expect(obj(local["beta:qa"]).reportPath).toEqual(expect.any(String));
   });
 
   it("sets up what its tools need before using them: node modules, kind, a logged-in Pulumi with a passphrase", () => {
@@ -158,7 +168,7 @@ describe("README: Beta on a laptop", () => {
 
   it("calls only verbs and options `beta` has", () => {
     const calls = betaInvocations(commands);
-    expect(calls.map(([verb]) => verb)).toEqual(["up", "sync", "release", "destroy"]);
+    expect(calls.map(([verb]) => verb)).toEqual(["up", "sync", "up", "test", "up", "release", "destroy"]);
     for (const [verb, ...args] of calls) {
       const command = program.commands.find((c) => c.name() === verb)!;
       const known = command.options.flatMap((o) => [o.long, o.short]);

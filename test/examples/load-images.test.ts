@@ -65,7 +65,7 @@ describe("examples/load-images.sh refuses, naming the problem and the fix, befor
 });
 
 describe("examples/load-images.sh with docker and a kind cluster", () => {
-  it("builds both images with the tag as their VERSION and loads each into cluster beta", async () => {
+  it("builds the apps', the echo backend's and the QA suite's images with the tag as their VERSION and loads each into cluster beta", async () => {
     const { env, log } = stage({ docker: "ok", kind: "ok" });
     const result = await run(["local-2"], env);
     expect(result.stderr).toBe("");
@@ -76,6 +76,10 @@ describe("examples/load-images.sh with docker and a kind cluster", () => {
       "kind load docker-image --name beta beta-examples/web:local-2",
       `docker build --quiet --build-arg VERSION=local-2 --tag beta-examples/api:local-2 ${path.join(repo, "examples/api")}`,
       "kind load docker-image --name beta beta-examples/api:local-2",
+      `docker build --quiet --build-arg VERSION=local-2 --tag beta-examples/echo:local-2 ${path.join(repo, "examples/echo")}`,
+      "kind load docker-image --name beta beta-examples/echo:local-2",
+      `docker build --quiet --build-arg VERSION=local-2 --tag beta-examples/qa:local-2 ${path.join(repo, "examples/qa")}`,
+      "kind load docker-image --name beta beta-examples/qa:local-2",
     ]);
   });
 

@@ -54,7 +54,7 @@ describe("the local platform stack (Pulumi.local.yaml), rendered offline", () =>
   it("gives each app the env the sample apps read: their namespace, the api's and the echo service's URLs", () => {
     const source = (app: string) => readFileSync(path.join(repo, `examples/${app}/server.js`), "utf8");
     expect(env("web")).toMatchObject({ BETA_NAMESPACE: "beta-alice", API_URL: "http://api" });
-    expect(env("api")).toMatchObject({ BETA_NAMESPACE: "beta-alice", ECHO_URL: "http://echo" });
+    expect(env("api")).toMatchObject({ BETA_NAMESPACE: "beta-alice", ECHO_URL: "http://echo:8080" });
     for (const app of ["web", "api"]) expect(source(app)).toContain("env.BETA_NAMESPACE");
     expect(source("web")).toContain("env.API_URL");
     expect(source("api")).toContain("env.ECHO_URL");
@@ -65,8 +65,25 @@ describe("the local platform stack (Pulumi.local.yaml), rendered offline", () =>
     expect(echo.spec).toMatchObject({ type: "ExternalName", externalName: "echo.shared.svc.cluster.local" });
     const manifests = readFileSync(path.join(repo, "examples/shared/echo.yaml"), "utf8");
     expect(manifests).toMatch(/kind: Service\nmetadata:\n {2}name: echo\n {2}namespace: shared\n/);
-    expect(manifests).toMatch(/- name: http\n {6}port: 80\n/);
+    expect(manifests).toMatch(/- name: http\n {6}port: 8080\n/);
+    expect(manifests).toContain("image: beta-examples/echo:local-1");
   });
+
+  it("lets a Beta run its own echo (beta:services.echo): the sample image at the release tag, on the shared port, syncable", async () => {
+    const copy = await renderBeta({ name: "alice", platformConfigFile: path.join(repo, "Pulumi.local.yaml"), betaConfig: { services: { echo: { port: 8080 } } } });
+    const copyObjects = copy.kubernetesObjects as Manifest[];
+    const deployment = copyObjects.find((o) => o.kind === "Deployment" && o.metadata.name === "echo")!;
+    const echoContainer = (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0];
+    expect(echoContainer.image).toBe("beta-examples/echo:local-1");
+    expect(echoContainer.ports.map((p) => p.containerPort)).toEqual([8080]);
+    expect(echoContainer.workingDir).toBe("/app");
+    expect(Object.fromEntries((echoContainer.env ?? []).map((e) => [e.name, e.value]))).toMatchObject({ BETA_NAMESPACE: "beta-alice" });
+    expect(readFileSync(path.join(repo, "examples/echo/Dockerfile"), "utf8")).toContain("EXPOSE 8080");
+    expect(readFileSync(path.join(repo, "examples/echo/server.js"), "utf8")).toContain("env.BETA_NAMESPACE");
+    const service = copyObjects.find((o) => o.kind === "Service" && o.metadata.name === "echo")!;
+    expect(service.spec).toMatchObject({ type: "ClusterIP", ports: [expect.objectContaining({ port: 8080 })] });
+    for (const object of copyObjects) validateManifest(object as unknown as Record<string, unknown>);
+  }, 60_000);
 
   it("renders only objects the Kubernetes API accepts", () => {
     expect(objects().length).toBeGreaterThan(3);

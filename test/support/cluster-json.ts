@@ -11,12 +11,14 @@ export interface AppState {
   waiting?: string;
   /** The node its pods run on, e.g. beta-control-plane on kind. */
   node?: string;
+  /** A Beta's personal copy of a shared service: its Deployment carries `beta/personal-copy: "true"`. */
+  personal?: boolean;
 }
 
 export function clusterList(namespace: string, apps: readonly AppState[]): Record<string, unknown> {
   const items: Record<string, unknown>[] = [];
   for (const a of apps) {
-    const labels = { "app.kubernetes.io/name": a.app, "app.kubernetes.io/part-of": "beta" };
+    const labels: Record<string, string> = { "app.kubernetes.io/name": a.app, "app.kubernetes.io/part-of": "beta", ...(a.personal ? { "beta/personal-copy": "true" } : {}) };
     const desired = a.desired ?? 1;
     const image = a.image ?? `registry.example.com/${a.app}:master-abc1234`;
     items.push({

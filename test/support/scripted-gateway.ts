@@ -5,7 +5,7 @@
  * It records every call and the most updates that ever ran at once.
  */
 import { CommandError, ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import type { HistoryPage, OperationOptions, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
+import type { ConfigKeyOptions, HistoryPage, OperationOptions, PreviewOptions, PreviewResult, StackGateway, StackSummary, UpdateRecord, UpResult } from "../../cli/deps";
 
 /** What one update attempt of a stack does. */
 export type UpStep =
@@ -51,6 +51,30 @@ export interface GatewayCall {
 
 /** Pulumi's own text for a stack another update holds. */
 export const CONFLICT_STDERR = "error: [409] Conflict: Another update is currently in progress.";
+
+/** `beta:services.billing.tag` → root key `beta:services`, path `["billing", "tag"]` (dots only). */
+function splitConfigPath(key: string): { root: string; path: string[] } {
+  const colon = key.indexOf(":");
+  const [first, ...path] = key.slice(colon + 1).split(".");
+  return { root: `${key.slice(0, colon + 1)}${first}`, path };
+}
+
+/** A stored object value (JSON text, as `pulumi config --json` gives it), or a new object. */
+function objectValue(text: string | undefined): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text ?? "{}");
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What `pulumi config set --path` stores: "true"/"false" as booleans, integers (no leading 0) as numbers. */
+function coercePathValue(value: string): unknown {
+  if (value === "true" || value === "false") return value === "true";
+  if (/^(0|-?[1-9][0-9]*)$/.test(value)) return Number(value);
+  return value;
+}
 
 /** A CommandError like the Automation API throws (its message is the command's output). */
 function commandError(Type: typeof CommandError, stderr: string): CommandError {
@@ -115,18 +139,43 @@ export class ScriptedGateway implements StackGateway {
     return { ...found.config };
   }
 
-  async setConfig(stack: string, key: string, value: string): Promise<void> {
-    this.record("setConfig", stack, key, value);
+  async setConfig(stack: string, key: string, value: string, options?: ConfigKeyOptions): Promise<void> {
+    this.record("setConfig", stack, key, value, ...(options?.path ? [{ path: true }] : []));
     const found = this.get(stack);
-    found.config = { ...found.config, [key]: value };
+    if (!options?.path) {
+      found.config = { ...found.config, [key]: value };
+      return;
+    }
+    const { root, path } = splitConfigPath(key);
+    const object = objectValue(found.config?.[root]);
+    let cursor = object;
+    for (const segment of path.slice(0, -1)) {
+      const next = cursor[segment];
+      cursor = cursor[segment] = next !== null && typeof next === "object" && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
+    }
+    cursor[path[path.length - 1]] = coercePathValue(value);
+    found.config = { ...found.config, [root]: JSON.stringify(object) };
   }
 
-  async removeConfig(stack: string, key: string): Promise<void> {
-    this.record("removeConfig", stack, key);
+  async removeConfig(stack: string, key: string, options?: ConfigKeyOptions): Promise<void> {
+    this.record("removeConfig", stack, key, ...(options?.path ? [{ path: true }] : []));
     const found = this.get(stack);
     const rest = { ...found.config };
-    delete rest[key];
-    found.config = rest;
+    if (!options?.path) {
+      delete rest[key];
+      found.config = rest;
+      return;
+    }
+    const { root, path } = splitConfigPath(key);
+    if (rest[root] === undefined) return;
+    const object = objectValue(rest[root]);
+    let cursor: Record<string, unknown> | undefined = object;
+    for (const segment of path.slice(0, -1)) {
+      const next: unknown = cursor?.[segment];
+      cursor = next !== null && typeof next === "object" ? (next as Record<string, unknown>) : undefined;
+    }
+    if (cursor) delete cursor[path[path.length - 1]];
+    found.config = { ...rest, [root]: JSON.stringify(object) };
   }
 
   async up(stack: string, options?: OperationOptions): Promise<UpResult> {

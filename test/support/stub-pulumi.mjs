@@ -67,11 +67,12 @@ else if (command === "stack" && sub === "rm") {
   const first = (page - 1) * size;
   out(entries.slice(first, first + size).map((entry, i) => json(entry, entries.length - first - i)));
 } else if (command === "config" && sub === "set") {
+  // The key is the first word after `set` that is not a flag (`--path` may come first).
   const s = stack();
-  s.config[args[2]] = args[args.indexOf("--") + 1];
+  s.config[args.slice(2).find((a) => !a.startsWith("--"))] = args[args.indexOf("--") + 1];
   save();
 } else if (command === "config" && sub === "rm") {
-  delete stack().config[args[2]];
+  delete stack().config[args.slice(2).find((a) => !a.startsWith("--"))];
   save();
 } else if (command === "config") {
   out(Object.fromEntries(Object.entries(stack().config).map(([k, value]) => [k, { value, secret: false }])));
