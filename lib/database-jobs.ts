@@ -197,6 +197,7 @@ export interface CronJobManifest {
   kind: "CronJob";
   metadata: { name: string; namespace: string; labels: Record<string, string> };
   spec: Record<string, unknown> & {
+    schedule: string;
     jobTemplate: {
       metadata: { labels: Record<string, string> };
       spec: Record<string, unknown> & {
