@@ -10,7 +10,10 @@
  * https://www.postgresql.org/docs/15/sql-reassign-owned.html). A non-superuser admin gets them
  * by granting itself membership of that tenant role, which CREATEROLE allows: on 14 and 15 for
  * any role that is not a superuser, on 16+ for the roles it created, of which it holds ADMIN
- * OPTION (https://www.postgresql.org/docs/16/sql-createrole.html). A member inherits the
+ * OPTION (https://www.postgresql.org/docs/16/sql-createrole.html; createrole_self_grant, new
+ * in 16, only automates "the grant [that] can also be performed explicitly": PostgreSQL commit
+ * e5b8a4c, https://www.postgresql.org/docs/16/runtime-config-client.html#GUC-CREATEROLE-SELF-GRANT).
+ * Proven here on 15 (test/database/platform-admin.test.ts). A member inherits the
  * owner's privileges, CONNECT included, so the admin can also connect to a tenant database
  * whose CONNECT was revoked from PUBLIC (CONNECT "is checked at connection startup"
  * against the login role and the roles it inherits from:
