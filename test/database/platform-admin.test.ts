@@ -5,8 +5,10 @@
  * without `beta destroy`. Every step runs the very containers the stacks declare
  * (lib/database-jobs.ts), the reap's claim reader against a stand-in for the Kubernetes API.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, Server } from "node:http";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Server } from "node:http";
+import { createServer } from "node:https";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -137,13 +139,22 @@ describe("a developer who leaves beta:developers, when other tenants granted the
   });
 });
 
+/** A self-signed certificate for 127.0.0.1 (openssl), standing in for the cluster's CA and API server certificate. */
+function selfSignedCertificate(dir: string, name: string): { key: string; cert: string; certFile: string } {
+  const keyFile = path.join(dir, `${name}.key`);
+  const certFile = path.join(dir, `${name}.crt`);
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), certFile };
+}
+
 /**
- * A stand-in for the Kubernetes API server: the claim ConfigMap of each developer in `claims`
+ * A stand-in for the Kubernetes API server, over HTTPS: the claim ConfigMap of each developer in `claims`
  * answers 200, another 404 with the NotFound Status the API server sends; `forbidden`
  * developers get 403 (no RoleBinding), `wrongPath` a bare 404. Only the reaper's token is let in.
  */
-function fakeApiServer(state: { claims: Set<string>; forbidden: Set<string>; wrongPath: Set<string> }): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
+function fakeApiServer(tls: { key: string; cert: string }, state: { claims: Set<string>; forbidden: Set<string>; wrongPath: Set<string> }): Promise<{ server: Server; url: string }> {
+  const server = createServer(tls, (request, response) => {
     const send = (code: number, body: unknown) => response.writeHead(code, { "content-type": "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
     if (request.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { kind: "Status", reason: "Unauthorized", code: 401 });
     const developer = TENANTS.find((name) => request.url === claimPath(name));
@@ -154,7 +165,7 @@ function fakeApiServer(state: { claims: Set<string>; forbidden: Set<string>; wro
     // What apimachinery's NewNotFound encodes (compact JSON).
     return send(404, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: 'configmaps "database-claim" not found', reason: "NotFound", details: { name: "database-claim", kind: "configmaps" }, code: 404 });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `https://127.0.0.1:${(server.address() as { port: number }).port}` })));
 }
 
 describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_000 }, () => {
@@ -164,11 +175,15 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
   let dir: string;
   const prints: Record<string, Record<string, string>> = {};
 
+  let otherCa: string;
+
   beforeAll(async () => {
-    api = await fakeApiServer(state);
     dir = mkdtempSync(path.join(tmpdir(), "beta-reap-"));
+    const tls = selfSignedCertificate(dir, "api");
+    writeFileSync(path.join(dir, "ca.crt"), tls.cert);
+    otherCa = selfSignedCertificate(dir, "other").certFile;
+    api = await fakeApiServer(tls, state);
     writeFileSync(path.join(dir, "token"), TOKEN);
-    writeFileSync(path.join(dir, "ca.crt"), "not used over http\n");
     for (const db of ["beta_alice", "beta_erin", "beta_hank", "beta_template", "app_prod"]) prints[db] = await fingerprint(db);
   });
   afterAll(() => {
@@ -177,11 +192,11 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
   });
 
   /** One run of the CronJob's pod: its init container reads the claims, then its psql container reaps. */
-  async function reapOnce(): Promise<{ claims: string; reap: string }> {
+  async function reapOnce(caFile = path.join(dir, "ca.crt")): Promise<{ claims: string; reap: string }> {
     const claimsDir = mkdtempSync(path.join(dir, "claims-"));
     const pod = cron.spec.jobTemplate.spec.template.spec;
     const claims = await runContainer(pod.initContainers[0], {}, {
-      envOverrides: { BETA_CLAIMS_DIR: claimsDir, BETA_TOKEN_FILE: path.join(dir, "token"), BETA_CA_FILE: path.join(dir, "ca.crt"), BETA_API_SERVER: api.url },
+      envOverrides: { BETA_CLAIMS_DIR: claimsDir, BETA_TOKEN_FILE: path.join(dir, "token"), BETA_CA_FILE: caFile, BETA_API_SERVER: api.url },
     });
     expect(claims.code, claims.stderr).toBe(0);
     const reap = expectOk(await runContainer(pod.containers[0], adminSecret(), { envOverrides: { BETA_CLAIMS_DIR: claimsDir } }));
@@ -208,6 +223,16 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
     const { reap } = await reapOnce();
     expect(reap).toMatch(/beta-reap: beta_carol has had no claim since .*; kept until 12 s have passed/);
     expect(await databases()).toContain("beta_carol");
+  });
+
+  it("trusts only the cluster's CA: an API server it cannot verify makes every claim unknown, and nothing is marked", async () => {
+    state.claims.delete("alice");
+    const { claims, reap } = await reapOnce(otherCa);
+    state.claims.add("alice");
+    expect(claims).toMatch(/beta-alice: unknown error/);
+    expect(claims).toMatch(/SSL certificate problem/);
+    expect(reap).toMatch(/the claim of beta_alice could not be read \(unknown error\)/);
+    expect(await comment("beta_alice")).not.toHaveProperty(ORPHAN_MARK_KEY);
   });
 
   it("clears the mark when the claim re-appears, so a transient absence never drops data", async () => {
