@@ -69,6 +69,7 @@ describe("a Beta with beta:database: isolated", () => {
     // The token is mounted in the claims container only; the psql container holds the admin Secret, not it.
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.containers[0].volumeMounts.map((m: { name: string }) => m.name)).toEqual(["claims"]);
+    expect(JSON.stringify(pod.initContainers[0].env)).not.toMatch(/secretKeyRef|database-admin/);
     expect(pod.serviceAccountName).toBe("database-reaper");
     expect(objectNamed(alice.platform, "ClusterRole", "beta-database-claim-reader").rules).toEqual([
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["database-claim"], verbs: ["get"] },
