@@ -243,7 +243,9 @@ depart() {
   done
   kept=""
   for role in $departed; do
-    sql_dependent_tenant_databases | q -d "$maintenance" -tA -F ' ' -v role="$role" | while read -r database owner; do
+    # Read first, so a failed query fails the Job (a pipeline's status is its last command's).
+    dependents=$(sql_dependent_tenant_databases | q -d "$maintenance" -tA -F ' ' -v role="$role")
+    echo "$dependents" | while read -r database owner; do
       [ -n "$database" ] || continue
       sql_act_as_tenants | q -d "$maintenance" -v roles="$owner"
       sql_release_role | q -d "$database" -v role="$role"
