@@ -114,14 +114,18 @@ export const DEPENDENT_TENANT_DATABASES_SQL = `SELECT DISTINCT d.datname, r.roln
 export const RELEASE_ROLE_SQL = `SELECT format('REASSIGN OWNED BY %I TO %I', :'role', pg_get_userbyid(datdba)) FROM pg_database WHERE datname = current_database() \\gexec
 DROP OWNED BY :"role";`;
 
-/** Databases other than the maintenance one where :'role' still has objects or privileges. */
+/**
+ * Databases where :'role' still has objects or privileges once the Beta databases are done:
+ * ones Beta never changes, the maintenance database included (so the DROP OWNED run there
+ * touches only privileges on shared objects).
+ */
 export const FOREIGN_DEPENDENCIES_SQL = `SELECT DISTINCT d.datname FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
-  WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = :'role')
-    AND d.datname <> :'maintenance_db' ORDER BY 1;`;
+  WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = :'role') ORDER BY 1;`;
 
 /**
- * In the maintenance database: DROP OWNED also revokes the role's privileges on shared
- * objects (databases, tablespaces; sql-drop-owned.html), e.g. CONNECT on another tenant's
+ * In the maintenance database, where the role has nothing left by then: DROP OWNED also
+ * revokes the role's privileges on shared objects (databases, tablespaces;
+ * https://www.postgresql.org/docs/15/sql-drop-owned.html), e.g. CONNECT on another tenant's
  * database; then the role goes.
  */
 export const DROP_ROLE_SQL = `DROP OWNED BY :"role";
