@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { DatabasePlan, renderDatabaseEnv } from "../lib/database-config";
-import { DATABASES_NAMESPACE, TENANT_DATABASE_SECRET, TENANT_PASSWORDS_SECRET, platformDatabaseJob } from "../lib/database-jobs";
+import { CLAIM_READER_ROLE, DATABASE_CLAIM, REAPER_SERVICE_ACCOUNT } from "../lib/database-claims";
+import { DATABASES_NAMESPACE, TENANT_DATABASE_SECRET, TENANT_PASSWORDS_SECRET, databaseReaperCronJob, platformDatabaseJob } from "../lib/database-jobs";
 import { tenantDatabaseName } from "../lib/database-sql";
 
 /** Secret in `databases` holding the admin connection; no tenant can read it. */
@@ -23,10 +24,14 @@ export interface DatabaseTenantsArgs {
  * The platform's side of isolated databases: namespace `databases` with the admin connection,
  * a Job that keeps one LOGIN+CREATEDB role `beta_<name>` per developer and the template owned
  * by pg_database_owner (lib/database-sql.ts), and in each tenant namespace the Secret
- * `database` with that role's connection, which the Beta's clone Job and apps read.
+ * `database` with that role's connection, which the Beta's clone Job and apps read. A CronJob
+ * reaps the databases whose Beta no longer claims them (lib/database-claims.ts); its
+ * ServiceAccount may `get` the ConfigMap `database-claim` in each tenant namespace and nothing
+ * else: no list, no other ConfigMap, no Secret, no other namespace.
  */
 export class DatabaseTenants extends pulumi.ComponentResource {
   readonly prepareJob: k8s.batch.v1.Job;
+  readonly reaper: k8s.batch.v1.CronJob;
 
   constructor(name: string, args: DatabaseTenantsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("beta:index:DatabaseTenants", name, {}, opts);
@@ -105,6 +110,41 @@ export class DatabaseTenants extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [adminSecret, tenantPasswords], customTimeouts: { create: "15m", update: "15m" } },
     );
-    this.registerOutputs({ prepareJob: this.prepareJob.metadata.name });
+
+    const reaperAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-reaper`,
+      { metadata: { name: REAPER_SERVICE_ACCOUNT, namespace, labels: { "app.kubernetes.io/part-of": "beta" } }, automountServiceAccountToken: false },
+      childOpts,
+    );
+    // resourceNames pins the rule to that one name; a `get` names its object, so RBAC can check it
+    // (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
+    const claimReader = new k8s.rbac.v1.ClusterRole(
+      `${name}-claim-reader`,
+      {
+        metadata: { name: CLAIM_READER_ROLE, labels: { "app.kubernetes.io/part-of": "beta" } },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], resourceNames: [DATABASE_CLAIM], verbs: ["get"] }],
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+    const readerBindings = developers.map(
+      (developer) =>
+        new k8s.rbac.v1.RoleBinding(
+          `${name}-claim-reader-${developer}`,
+          {
+            metadata: { name: "database-claim-reader", namespace: args.tenants[developer], labels: { "app.kubernetes.io/part-of": "beta" } },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: CLAIM_READER_ROLE },
+            subjects: [{ kind: "ServiceAccount", name: REAPER_SERVICE_ACCOUNT, namespace: DATABASES_NAMESPACE }],
+          },
+          { parent: this, deleteBeforeReplace: true, dependsOn: [claimReader] },
+        ),
+    );
+    const cron = databaseReaperCronJob({ settings: plan, adminSecret: DATABASE_ADMIN_SECRET, developers });
+    this.reaper = new k8s.batch.v1.CronJob(
+      `${name}-reap`,
+      { metadata: { ...cron.metadata, namespace }, spec: cron.spec as k8s.types.input.batch.v1.CronJobSpec },
+      // The roles exist before the first reap.
+      { parent: this, dependsOn: [this.prepareJob, reaperAccount, ...readerBindings] },
+    );
+    this.registerOutputs({ prepareJob: this.prepareJob.metadata.name, reaper: this.reaper.metadata.name });
   }
 }

@@ -3,15 +3,9 @@
  * declare them, `beta db` creates them with kubectl, and the tests run their very command and
  * env against a real PostgreSQL.
  */
-import {
-  CloneStrategy,
-  DEFAULT_MAINTENANCE_DATABASE,
-  DatabaseAction,
-  platformDatabaseScript,
-  tenantDatabaseName,
-  tenantDatabaseScript,
-  tenantScriptEnv,
-} from "./database-sql";
+import { DEFAULT_ORPHAN_GRACE_SECONDS, platformDatabaseScript } from "./database-admin";
+import { DEFAULT_CLAIMS_IMAGE, DEFAULT_REAP_SCHEDULE, REAPER_SERVICE_ACCOUNT, claimsScript } from "./database-claims";
+import { CloneStrategy, DEFAULT_MAINTENANCE_DATABASE, DatabaseAction, tenantDatabaseName, tenantDatabaseScript, tenantScriptEnv } from "./database-sql";
 import { betaNamespace } from "./names";
 
 /** Secret the platform keeps in each tenant namespace: the tenant role's libpq settings and the apps' env. */
@@ -68,7 +62,7 @@ const podSecurity = {
   fsGroup: POSTGRES_USER_ID,
   seccompProfile: { type: "RuntimeDefault" },
 };
-const containerSecurity = {
+export const containerSecurity = {
   allowPrivilegeEscalation: false,
   privileged: false,
   readOnlyRootFilesystem: true,
@@ -81,6 +75,19 @@ function secretEnv(secretName: string): EnvVar[] {
     name: key,
     valueFrom: { secretKeyRef: { name: secretName, key, ...(key === "PGSSLMODE" ? { optional: true } : {}) } },
   }));
+}
+
+/** A container that runs `script` with sh, as `scriptName args...`. */
+function scriptContainer(options: { name: string; image: string; script: string; scriptName: string; args: string[]; env: EnvVar[]; volumeMounts?: unknown[] }): JobContainer {
+  return {
+    name: options.name,
+    image: options.image,
+    command: ["/bin/sh", "-c", options.script, options.scriptName, ...options.args],
+    env: options.env,
+    ...(options.volumeMounts ? { volumeMounts: options.volumeMounts } : {}),
+    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+    securityContext: containerSecurity,
+  };
 }
 
 function job(options: {
@@ -112,17 +119,7 @@ function job(options: {
           automountServiceAccountToken: false,
           securityContext: podSecurity,
           ...(options.volumes ? { volumes: options.volumes } : {}),
-          containers: [
-            {
-              name: "psql",
-              image: options.image,
-              command: ["/bin/sh", "-c", options.script, options.scriptName, ...options.args],
-              env: options.env,
-              ...(options.volumeMounts ? { volumeMounts: options.volumeMounts } : {}),
-              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-              securityContext: containerSecurity,
-            },
-          ],
+          containers: [scriptContainer({ ...options, name: "psql" })],
         },
       },
     },
@@ -193,4 +190,119 @@ export function platformDatabaseJob(options: {
         }
       : {}),
   });
+}
+
+export interface CronJobManifest {
+  apiVersion: "batch/v1";
+  kind: "CronJob";
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, unknown> & {
+    schedule: string;
+    jobTemplate: {
+      metadata: { labels: Record<string, string> };
+      spec: Record<string, unknown> & {
+        template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { initContainers: JobContainer[]; containers: JobContainer[] } };
+      };
+    };
+  };
+}
+
+/** Where the reap's pod keeps the claims its init container read. */
+export const CLAIMS_DIR = "/beta/claims";
+/** The service-account token and the cluster's CA, mounted in the claims container only. */
+const API_ACCESS_DIR = "/var/run/secrets/beta/api";
+
+/**
+ * The scheduled reap in `databases`: an init container reads each tenant's claim with the
+ * reaper's token (mounted there only: the psql container never holds it), then the platform's
+ * `reap` drops, after the grace period, the databases whose claim is gone. The token is a
+ * projected service-account token, the volume Kubernetes itself mounts for a pod's service
+ * account (https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken;
+ * ca.crt from the ConfigMap kube-root-ca.crt every namespace has:
+ * https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#root-ca-certificate-configmap).
+ */
+export function databaseReaperCronJob(options: {
+  settings: DatabaseSettings;
+  adminSecret: string;
+  developers: readonly string[];
+  claimsImage?: string;
+  schedule?: string;
+  graceSeconds?: number;
+}): CronJobManifest {
+  const { settings } = options;
+  const labels = { "app.kubernetes.io/part-of": "beta", [DATABASE_JOB_LABEL]: "reap" };
+  const claimsMount = { name: "claims", mountPath: CLAIMS_DIR };
+  const claims = scriptContainer({
+    name: "claims",
+    image: options.claimsImage ?? DEFAULT_CLAIMS_IMAGE,
+    script: claimsScript(),
+    scriptName: "beta-claims",
+    args: [],
+    env: [
+      { name: "BETA_DEVELOPERS", value: [...options.developers].sort().join(",") },
+      { name: "BETA_CLAIMS_DIR", value: CLAIMS_DIR },
+      { name: "BETA_TOKEN_FILE", value: `${API_ACCESS_DIR}/token` },
+      { name: "BETA_CA_FILE", value: `${API_ACCESS_DIR}/ca.crt` },
+    ],
+    volumeMounts: [claimsMount, { name: "api-access", mountPath: API_ACCESS_DIR, readOnly: true }],
+  });
+  const reap = scriptContainer({
+    name: "psql",
+    image: settings.image,
+    script: platformDatabaseScript(),
+    scriptName: "beta-database-admin",
+    args: ["reap"],
+    env: [
+      ...secretEnv(options.adminSecret),
+      { name: "BETA_TEMPLATE", value: settings.template },
+      { name: "BETA_MAINTENANCE_DATABASE", value: settings.maintenanceDatabase ?? DEFAULT_MAINTENANCE_DATABASE },
+      { name: "BETA_CLAIMS_DIR", value: CLAIMS_DIR },
+      { name: "BETA_ORPHAN_GRACE_SECONDS", value: String(options.graceSeconds ?? DEFAULT_ORPHAN_GRACE_SECONDS) },
+    ],
+    volumeMounts: [{ ...claimsMount, readOnly: true }],
+  });
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "database-reap", namespace: DATABASES_NAMESPACE, labels },
+    spec: {
+      schedule: options.schedule ?? DEFAULT_REAP_SCHEDULE,
+      // One reap at a time; a missed run is simply the next one.
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          activeDeadlineSeconds: 600,
+          backoffLimit: 0,
+          template: {
+            metadata: { labels },
+            spec: {
+              restartPolicy: "Never",
+              serviceAccountName: REAPER_SERVICE_ACCOUNT,
+              automountServiceAccountToken: false,
+              securityContext: podSecurity,
+              volumes: [
+                { name: "claims", emptyDir: { sizeLimit: "1Mi" } },
+                {
+                  name: "api-access",
+                  projected: {
+                    defaultMode: 0o440,
+                    sources: [
+                      { serviceAccountToken: { path: "token", expirationSeconds: 600 } },
+                      { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                    ],
+                  },
+                },
+              ],
+              initContainers: [claims],
+              containers: [reap],
+            },
+          },
+        },
+      },
+    },
+  };
 }

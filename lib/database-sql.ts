@@ -12,6 +12,8 @@
  * https://www.postgresql.org/docs/15/manage-ag-templatedbs.html), owns the clone, and so owns
  * its objects, with no platform step after the clone.
  *
+ * The platform's side (tenant roles, the template, departures, reaping) is lib/database-admin.ts.
+ *
  * Identifiers and literals reach SQL only as psql variables (`:"db"`, `:'db'`), which psql
  * quotes (https://www.postgresql.org/docs/15/app-psql.html#APP-PSQL-INTERPOLATION), and
  * names come from the validated developer name.
@@ -116,7 +118,7 @@ export const STATUS_SQL = `SELECT json_build_object(
 export const TEMPLATE_SESSIONS_SQL = `SELECT count(*) || ' session(s) of ' || coalesce(string_agg(DISTINCT usename, ', '), 'unknown roles') FROM pg_stat_activity WHERE datname = :'template';`;
 
 /** A shell function printing `sql`; the script pipes it into psql (`sql_x | q`). */
-const sqlFunction = (name: string, sql: string) => `${name}() {\n  cat <<'BETA_SQL'\n${sql}\nBETA_SQL\n}`;
+export const sqlFunction = (name: string, sql: string) => `${name}() {\n  cat <<'BETA_SQL'\n${sql}\nBETA_SQL\n}`;
 
 /**
  * The tenant's script: `clone` (idempotent), `reset` (drop + clone), `drop`, `status`. It runs
@@ -197,126 +199,6 @@ case "$action" in
     out=$(sql_status | q -tA)
     if [ -n "$out" ]; then echo "$out"; else printf '{"database":"%s","exists":false}\\n' "$BETA_DATABASE"; fi ;;
   *) log "unknown action $action (clone, reset, drop, status)"; exit 2 ;;
-esac
-`;
-}
-
-/** Every non-system schema, relation, routine and type in the template, owned by pg_database_owner; nothing granted to PUBLIC. */
-export const OWN_TEMPLATE_OBJECTS_SQL = `DO $beta$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT nspname FROM pg_namespace n WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e') LOOP
-    EXECUTE format('ALTER SCHEMA %I OWNER TO pg_database_owner', r.nspname);
-    EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', r.nspname);
-  END LOOP;
-  -- Sequences owned by a column (serial, identity) follow their table.
-  FOR r IN SELECT c.oid::regclass AS rel, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-          AND (d.deptype = 'e' OR (c.relkind = 'S' AND d.deptype IN ('a', 'i')))) LOOP
-    EXECUTE format('ALTER %s %s OWNER TO pg_database_owner',
-      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, r.rel);
-    EXECUTE format('REVOKE ALL ON %s %s FROM PUBLIC', CASE r.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, r.rel);
-  END LOOP;
-  FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND p.prokind IN ('f', 'p')
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') LOOP
-    EXECUTE format('ALTER ROUTINE %s OWNER TO pg_database_owner', r.fn);
-    EXECUTE format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', r.fn);
-  END LOOP;
-  FOR r IN SELECT t.oid::regtype AS typ, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND t.typtype IN ('d', 'e', 'r')
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e') LOOP
-    EXECUTE format('ALTER %s %s OWNER TO pg_database_owner', CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.typ);
-  END LOOP;
-END
-$beta$;`;
-
-/** The template: clonable by any CREATEDB role, connectable by none but its owner. */
-export const MARK_TEMPLATE_SQL = `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'template') AS template_exists \\gset
-\\if :template_exists
-\\else
-\\echo 'beta-database: the template database' :'template' 'does not exist; create and seed it first (see README, "Isolated databases")'
-\\q
-\\endif
-ALTER DATABASE :"template" IS_TEMPLATE true;
-REVOKE ALL ON DATABASE :"template" FROM PUBLIC;`;
-
-/**
- * One tenant role: LOGIN and CREATEDB, nothing else (so it may clone the template and own
- * its clone), marked as Beta's so the platform never touches another role.
- */
-export const TENANT_ROLE_SQL = `SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \\gexec
-ALTER ROLE :"role" WITH LOGIN CREATEDB INHERIT NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
-COMMENT ON ROLE :"role" IS '${TENANT_ROLE_COMMENT}';`;
-
-/** Tenants no longer listed: their database, then their role. Only roles Beta marked. */
-export const DEPARTED_TENANTS_SQL = `SELECT format('ALTER DATABASE %I IS_TEMPLATE false', d.datname), format('DROP DATABASE %I WITH (FORCE)', d.datname)
-  FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
-  WHERE shobj_description(r.oid, 'pg_authid') = '${TENANT_ROLE_COMMENT}' AND r.rolname LIKE 'beta\\_%'
-    AND NOT (r.rolname = ANY (string_to_array(:'keep_roles', ','))) \\gexec
-SELECT format('DROP ROLE %I', rolname) FROM pg_roles r
-  WHERE shobj_description(r.oid, 'pg_authid') = '${TENANT_ROLE_COMMENT}' AND rolname LIKE 'beta\\_%'
-    AND NOT (rolname = ANY (string_to_array(:'keep_roles', ','))) \\gexec`;
-
-/**
- * Orphans: Beta clones (a tenant-owned database named `beta_<name>`) whose Beta no longer
- * exists. The template and every other database are never candidates.
- */
-export const ORPHAN_DATABASES_SQL = `SELECT format('ALTER DATABASE %I IS_TEMPLATE false', d.datname), format('DROP DATABASE %I WITH (FORCE)', d.datname)
-  FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
-  WHERE shobj_description(r.oid, 'pg_authid') = '${TENANT_ROLE_COMMENT}' AND d.datname = r.rolname
-    AND d.datname <> :'template' AND NOT (d.datname = ANY (string_to_array(:'keep_databases', ','))) \\gexec`;
-
-/**
- * The platform's script, run with the admin connection in a platform namespace:
- * `prepare` (tenant roles from the password files in $BETA_TENANTS_DIR, departed tenants
- * dropped, template owned by pg_database_owner and marked) and `reap` (drop Beta clones not
- * named in $BETA_KEEP_DATABASES, comma-separated).
- */
-export function platformDatabaseScript(): string {
-  return `set -eu
-action="\${1:?usage: beta-database-admin prepare|reap}"
-: "\${BETA_TEMPLATE:?}"
-export PGCONNECT_TIMEOUT="\${PGCONNECT_TIMEOUT:-10}"
-maintenance="\${BETA_MAINTENANCE_DATABASE:-postgres}"
-export PGAPPNAME="beta-database-admin"
-log() { echo "beta-database-admin: $*" >&2; }
-q() { psql -X -q -v ON_ERROR_STOP=1 -v template="$BETA_TEMPLATE" "$@"; }
-${sqlFunction("sql_tenant_role", TENANT_ROLE_SQL)}
-${sqlFunction("sql_departed_tenants", DEPARTED_TENANTS_SQL)}
-${sqlFunction("sql_mark_template", MARK_TEMPLATE_SQL)}
-${sqlFunction("sql_own_template_objects", OWN_TEMPLATE_OBJECTS_SQL)}
-${sqlFunction("sql_orphan_databases", ORPHAN_DATABASES_SQL)}
-
-prepare() {
-  : "\${BETA_TENANTS_DIR:?}"
-  # The template first: a wrong setting must fail before any role is created or dropped.
-  out=$(sql_mark_template | q -d "$maintenance" 2>&1) || { echo "$out" >&2; exit 1; }
-  case "$out" in *"does not exist"*) echo "$out" >&2; exit 3 ;; esac
-  keep=""
-  for file in "$BETA_TENANTS_DIR"/*; do
-    [ -f "$file" ] || continue
-    role="${DATABASE_PREFIX}$(basename "$file")"
-    sql_tenant_role | q -d "$maintenance" -v role="$role" -v password="$(cat "$file")"
-    keep="\${keep:+$keep,}$role"
-    log "role $role ready"
-  done
-  sql_departed_tenants | q -d "$maintenance" -v keep_roles="$keep"
-  sql_own_template_objects | q -d "$BETA_TEMPLATE"
-  log "template $BETA_TEMPLATE ready: owned by pg_database_owner, IS_TEMPLATE, no CONNECT for PUBLIC"
-}
-
-reap() {
-  out=$(sql_orphan_databases | q -d "$maintenance" -v keep_databases="\${BETA_KEEP_DATABASES:-}" -e 2>&1) || { echo "$out" >&2; exit 1; }
-  echo "$out" | grep '^DROP DATABASE' >&2 || log "no orphan databases"
-}
-
-case "$action" in
-  prepare) prepare ;;
-  reap) reap ;;
-  *) log "unknown action $action (prepare, reap)"; exit 2 ;;
 esac
 `;
 }

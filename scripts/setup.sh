@@ -24,6 +24,8 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # and run the Jobs' psql; as root they run it as the package's unprivileged `postgres` user.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+# The database reap's claim reader is tested over HTTPS with a certificate openssl makes.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2

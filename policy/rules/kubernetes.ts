@@ -27,6 +27,11 @@ export const TENANT_ROLE = "beta-tenant";
 export const RELEASERS_GROUP = "beta-releasers";
 /** Where the platform keeps shared services a Beta's ExternalName Services may point at. */
 export const SHARED_NAMESPACE = "shared";
+/** Isolated databases: the Secret the platform keeps in each tenant namespace (the tenant role's connection). */
+export const TENANT_DATABASE_SECRET = "database";
+/** Isolated databases: the ClusterRole that reads a tenant's ConfigMap `database-claim`, and the only subject it is bound to. */
+export const CLAIM_READER_ROLE = "beta-database-claim-reader";
+export const REAPER_SERVICE_ACCOUNT = { kind: "ServiceAccount", name: "database-reaper", namespace: "databases" } as const;
 
 /** A Kubernetes object type, parsed from its Pulumi type token. */
 export interface KubernetesType {

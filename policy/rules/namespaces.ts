@@ -2,12 +2,13 @@
  * Rule 6: a Beta stays in its namespace, and the platform owns it. On stack `beta-<name>`
  * every namespaced object is in namespace `beta-<name>` (cluster-scoped objects are refused by
  * `developer-stack-workload-only`). On the platform stack a `beta-` namespace holds only the
- * tenant's guard rails (ResourceQuota, LimitRange, NetworkPolicies, RoleBindings), never a
+ * tenant's guard rails (ResourceQuota, LimitRange, NetworkPolicies, RoleBindings) and the
+ * Secret `database` that holds the tenant's own database role (isolated databases), never a
  * workload, and a tenant Namespace `beta-<name>` carries its tenant label and a Pod Security
  * `enforce` level of baseline or restricted. No stack declares a namespace that enforces
  * `privileged` (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).
  */
-import { BETA_PREFIX, TENANT_LABEL, isBetaStack, isClusterScoped, isCoreNamespace, objectLabel, parseKubernetesType, valueAt } from "./kubernetes";
+import { BETA_PREFIX, TENANT_DATABASE_SECRET, TENANT_LABEL, isBetaStack, isClusterScoped, isCoreNamespace, objectLabel, parseKubernetesType, valueAt } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const BETA_NAMESPACE_ISOLATION = "beta-namespace-isolation";
@@ -68,8 +69,9 @@ export const namespaceIsolationViolations: Rule = (resourceType, props, context)
     const requirement = `on stack ${stack} every namespaced object must be in namespace "${stack}"`;
     return [violation(BETA_NAMESPACE_ISOLATION, object, "metadata.namespace", describe(namespace), requirement)];
   }
-  if (typeof namespace === "string" && namespace.startsWith(BETA_PREFIX) && !GUARD_RAIL_KINDS.has(`${type.group}/${type.kind}`)) {
-    const requirement = `the platform stack ${JSON.stringify(stack)} puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) in a ${BETA_PREFIX} namespace; its workload belongs to the developer stack`;
+  const tenantDatabaseSecret = `${type.group}/${type.kind}` === "core/Secret" && valueAt(props, "metadata.name") === TENANT_DATABASE_SECRET;
+  if (typeof namespace === "string" && namespace.startsWith(BETA_PREFIX) && !GUARD_RAIL_KINDS.has(`${type.group}/${type.kind}`) && !tenantDatabaseSecret) {
+    const requirement = `the platform stack ${JSON.stringify(stack)} puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) and the Secret ${TENANT_DATABASE_SECRET} in a ${BETA_PREFIX} namespace; its workload belongs to the developer stack`;
     return [violation(BETA_NAMESPACE_ISOLATION, object, "metadata.namespace", describe(namespace), requirement)];
   }
   return [];

@@ -4,13 +4,14 @@
  * group), no binding of cluster-admin, and no Role or ClusterRole with a `*` or with the
  * verbs that lift their holder above its own rights (escalate, bind, impersonate). On the
  * platform stack a RoleBinding in a tenant namespace `beta-<name>` gives ClusterRole
- * beta-tenant to User `<name>` and the releasers' Group only.
+ * beta-tenant to User `<name>` and the releasers' Group only, or (isolated databases) ClusterRole
+ * beta-database-claim-reader to the scheduled reap's ServiceAccount only.
  * Sources: https://kubernetes.io/docs/reference/access-authn-authz/rbac/ ("Default roles and
  * role bindings": system:masters, system:authenticated, system:unauthenticated;
  * "Privilege escalation prevention and bootstrapping": escalate, bind) and
  * https://kubernetes.io/docs/concepts/security/rbac-good-practices/ (wildcards, impersonate).
  */
-import { BETA_PREFIX, RELEASERS_GROUP, TENANT_ROLE, asArray, asRecord, isBetaStack, objectLabel, parseKubernetesType, valueAt } from "./kubernetes";
+import { BETA_PREFIX, CLAIM_READER_ROLE, REAPER_SERVICE_ACCOUNT, RELEASERS_GROUP, TENANT_ROLE, asArray, asRecord, isBetaStack, objectLabel, parseKubernetesType, valueAt } from "./kubernetes";
 import { Rule, RuleDefinition, violation } from "./rule";
 
 export const SAFE_RBAC = "safe-rbac";
@@ -32,6 +33,7 @@ const BINDING_REQUIREMENT =
   "a binding may not name system:authenticated, system:unauthenticated, system:anonymous, system:masters or system:serviceaccounts, nor bind cluster-admin";
 const ROLE_REQUIREMENT = "a Role or ClusterRole may not use \"*\" in apiGroups, resources, verbs or nonResourceURLs, nor grant escalate, bind or impersonate";
 const TENANT_REQUIREMENT = `a RoleBinding in a tenant namespace beta-<name> binds ClusterRole ${TENANT_ROLE} to User <name> and Group ${RELEASERS_GROUP} only`;
+const CLAIM_READER_REQUIREMENT = `a RoleBinding of ClusterRole ${CLAIM_READER_ROLE} in a tenant namespace binds it to ServiceAccount ${REAPER_SERVICE_ACCOUNT.namespace}/${REAPER_SERVICE_ACCOUNT.name} only`;
 
 function bindingViolations(object: string, props: Record<string, unknown>): string[] {
   const messages: string[] = [];
@@ -55,6 +57,14 @@ function tenantBindingViolations(object: string, props: Record<string, unknown>)
   const report = (field: string, problem: string) => violation(SAFE_RBAC, object, field, problem, TENANT_REQUIREMENT);
   const messages: string[] = [];
   const roleRef = asRecord(props.roleRef) ?? {};
+  if (roleRef.kind === "ClusterRole" && roleRef.name === CLAIM_READER_ROLE) {
+    asArray(props.subjects).forEach((entry, index) => {
+      const subject = asRecord(entry) ?? {};
+      const allowed = subject.kind === REAPER_SERVICE_ACCOUNT.kind && subject.name === REAPER_SERVICE_ACCOUNT.name && subject.namespace === REAPER_SERVICE_ACCOUNT.namespace;
+      if (!allowed) messages.push(violation(SAFE_RBAC, object, `subjects[${index}]`, `is ${String(subject.kind)} ${JSON.stringify(subject.name)}`, CLAIM_READER_REQUIREMENT));
+    });
+    return messages;
+  }
   if (roleRef.kind !== "ClusterRole" || roleRef.name !== TENANT_ROLE) {
     messages.push(report("roleRef", `is ${String(roleRef.kind)} ${JSON.stringify(roleRef.name)}`));
   }

@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { RenderedBeta } from "../../offline/render-beta";
-import { platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
+import { databaseReaperCronJob, platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
 import { planDatabases } from "../../lib/database-config";
 import { validateManifest } from "../support/kubernetes-schema";
-import { expectRejected, kubeconfigPlatformConfig, kubernetesObjects, objectNamed, objectsOfKind, runBeta } from "../support/program";
+import { expectRejected, kubeconfigPlatformConfig, kubernetesObjects, objectNamed, objectsOfKind, resourcesOfType, runBeta } from "../support/program";
 
 const ADMIN_PASSWORD = "admin-password-never-in-a-beta";
 const databases = { host: "10.0.12.34", adminUser: "beta_admin", adminPassword: ADMIN_PASSWORD, ephemeralImage: "registry.example.com/seed-db:2026-12-01" };
@@ -46,6 +46,38 @@ describe("a Beta with beta:database: isolated", () => {
     expect(container.env).toEqual(expected.spec.template.spec.containers[0].env);
     expect(JSON.stringify(alice.kubernetesObjects)).not.toMatch(/database-admin|admin-password/);
     expect(job.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+  });
+
+  it("claims its database with the ConfigMap database-claim, declared before the clone Job, so the platform's reap keeps it", () => {
+    const claim = objectNamed(alice.beta, "ConfigMap", "database-claim", "beta-alice");
+    expect(claim.data).toEqual({ database: "beta_alice" });
+    const [claimResource] = resourcesOfType(alice.beta, "kubernetes:core/v1:ConfigMap").filter((r) => r.inputs.metadata && (r.inputs.metadata as { name?: string }).name === "database-claim");
+    const [cloneResource] = resourcesOfType(alice.beta, "kubernetes:batch/v1:Job");
+    expect(cloneResource.dependencies).toContain(claimResource.urn);
+  });
+
+  it("the platform reaps unclaimed databases on a schedule, with the tested scripts, reading only each tenant's claim", () => {
+    const cron = objectNamed(alice.platform, "CronJob", "database-reap", "databases");
+    const expected = databaseReaperCronJob({ settings: plan, adminSecret: "database-admin", developers: ["alice", "bob"] });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const expectedPod = expected.spec.jobTemplate.spec.template.spec;
+    for (const key of ["initContainers", "containers"] as const) {
+      expect(pod[key].map((c: { command: string[] }) => c.command)).toEqual(expectedPod[key].map((c) => c.command));
+      expect(pod[key].map((c: { env: unknown }) => c.env)).toEqual(expectedPod[key].map((c) => c.env));
+    }
+    expect(pod.initContainers[0].env).toContainEqual({ name: "BETA_DEVELOPERS", value: "alice,bob" });
+    // The token is mounted in the claims container only; the psql container holds the admin Secret, not it.
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].volumeMounts.map((m: { name: string }) => m.name)).toEqual(["claims"]);
+    expect(JSON.stringify(pod.initContainers[0].env)).not.toMatch(/secretKeyRef|database-admin/);
+    expect(pod.serviceAccountName).toBe("database-reaper");
+    expect(objectNamed(alice.platform, "ClusterRole", "beta-database-claim-reader").rules).toEqual([
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: ["database-claim"], verbs: ["get"] },
+    ]);
+    for (const developer of ["alice", "bob"]) {
+      const binding = objectNamed(alice.platform, "RoleBinding", "database-claim-reader", `beta-${developer}`);
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "database-reaper", namespace: "databases" }]);
+    }
   });
 
   it("declares only objects the Kubernetes API schema accepts, on both stacks", () => {

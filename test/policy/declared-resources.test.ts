@@ -9,7 +9,9 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ruleContext } from "../../policy/pack-config";
 import * as programNames from "../../lib/platform-names";
-import { RELEASERS_GROUP, SHARED_NAMESPACE, TENANT_LABEL, TENANT_ROLE } from "../../policy/rules/kubernetes";
+import { CLAIM_READER_ROLE, REAPER_SERVICE_ACCOUNT, RELEASERS_GROUP, SHARED_NAMESPACE, TENANT_DATABASE_SECRET, TENANT_LABEL, TENANT_ROLE } from "../../policy/rules/kubernetes";
+import * as claimNames from "../../lib/database-claims";
+import { DATABASES_NAMESPACE, TENANT_DATABASE_SECRET as PROGRAM_DATABASE_SECRET } from "../../lib/database-jobs";
 import { rules } from "../../policy/rules";
 import { StackCheck, checkRenderedStacks, formatChecks } from "../../scripts/policy-check";
 
@@ -51,5 +53,10 @@ describe("every stack this repository deploys, rendered offline", () => {
   it("the pack's copies of the platform's names are the program's own", () => {
     // The pack is its own package, so it keeps these names; they must not drift apart.
     expect(packNames).toEqual({ TENANT_LABEL: programNames.TENANT_LABEL, TENANT_ROLE: programNames.TENANT_ROLE, RELEASERS_GROUP: programNames.RELEASERS_GROUP, SHARED_NAMESPACE: programNames.SHARED_NAMESPACE });
+    expect({ CLAIM_READER_ROLE, REAPER_SERVICE_ACCOUNT, TENANT_DATABASE_SECRET }).toEqual({
+      CLAIM_READER_ROLE: claimNames.CLAIM_READER_ROLE,
+      REAPER_SERVICE_ACCOUNT: { kind: "ServiceAccount", name: claimNames.REAPER_SERVICE_ACCOUNT, namespace: DATABASES_NAMESPACE },
+      TENANT_DATABASE_SECRET: PROGRAM_DATABASE_SECRET,
+    });
   });
 });

@@ -67,7 +67,7 @@ describe("the beta-guard-rails pack", () => {
     // The same ConfigMap is right on alice's stack and wrong on the platform's.
     expect(await reported(isolation, configMap(ALICE), ALICE)).toEqual([]);
     expect(await reported(isolation, configMap(ALICE), PLATFORM)).toEqual([
-      `[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) in a beta- namespace; its workload belongs to the developer stack.`,
+      `[beta-namespace-isolation] ConfigMap beta-alice/web-env: metadata.namespace is "beta-alice"; the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) and the Secret database in a beta- namespace; its workload belongs to the developer stack.`,
     ]);
   });
 

@@ -30,7 +30,7 @@ const CRB =
 const IN_ALICE = `on stack beta-alice every namespaced object must be in namespace "beta-alice"`;
 const WORKLOAD_ONLY =
   "a developer stack declares only its workload (Secret, ConfigMap, Deployment, Service, Job); the platform stack owns the namespace and its guard rails";
-const ONLY_GUARD_RAILS = `the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) in a beta- namespace; its workload belongs to the developer stack`;
+const ONLY_GUARD_RAILS = `the platform stack "dev" puts only guard rails (ResourceQuota, LimitRange, NetworkPolicy, RoleBinding) and the Secret database in a beta- namespace; its workload belongs to the developer stack`;
 const BUNDLES = "declare each Kubernetes object as its own resource, so every guard rail sees it";
 /** Where the platform runs its own workloads; kinds a developer stack may not declare are shown there. */
 const SHARED = "shared";

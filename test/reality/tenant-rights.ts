@@ -21,6 +21,7 @@ export const RIGHTS_ROWS: readonly RightsRow[] = [
   { what: "create Services", verb: "create", resource: "core/services", namespace: "beta-alice" },
   { what: "read and write Secrets", verb: "update", resource: "core/secrets", namespace: "beta-alice" },
   { what: "run Jobs", verb: "create", resource: "batch/jobs", namespace: "beta-alice" },
+  { what: "claim and release its isolated database (ConfigMap `database-claim`)", verb: "delete", resource: "core/configmaps", namespace: "beta-alice" },
   { what: "read pod logs (`beta logs`)", verb: "get", resource: "core/pods/log", namespace: "beta-alice" },
   { what: "exec into pods (`beta shell`, `beta sync`)", verb: "create", resource: "core/pods/exec", namespace: "beta-alice" },
   { what: "watch PersistentVolumeClaims (Pulumi's Deployment await)", verb: "watch", resource: "core/persistentvolumeclaims", namespace: "beta-alice" },

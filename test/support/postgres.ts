@@ -10,7 +10,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, wri
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { EnvVar, JobManifest } from "../../lib/database-jobs";
+import type { EnvVar, JobContainer, JobManifest } from "../../lib/database-jobs";
 
 export const ADMIN_USER = "admin";
 export const ADMIN_PASSWORD = "admin-secret";
@@ -142,9 +142,19 @@ export class PostgresServer {
 export async function runJobContainer(
   manifest: JobManifest,
   secrets: Record<string, Record<string, string>>,
-  options: { envOverrides?: Record<string, string>; mounts?: Record<string, Record<string, string>>; timeoutMs?: number } = {},
+  options: ContainerRunOptions = {},
 ): Promise<CommandResult> {
-  const [container] = manifest.spec.template.spec.containers;
+  return runContainer(manifest.spec.template.spec.containers[0], secrets, options);
+}
+
+export interface ContainerRunOptions {
+  envOverrides?: Record<string, string>;
+  mounts?: Record<string, Record<string, string>>;
+  timeoutMs?: number;
+}
+
+/** One container of a pod (a CronJob's init container, say), run as `runJobContainer` runs a Job's. */
+export async function runContainer(container: JobContainer, secrets: Record<string, Record<string, string>>, options: ContainerRunOptions = {}): Promise<CommandResult> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmpdir(), LANG: "C.UTF-8" };
   for (const variable of container.env as EnvVar[]) {
     if ("value" in variable) env[variable.name] = variable.value;
