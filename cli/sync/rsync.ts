@@ -242,12 +242,15 @@ export class PreparedRsync {
   }
 }
 
+let preparedRuns = 0;
+
 /** Starts a run that waits for its file list (see PreparedRsync). */
 export async function prepareRsync(
   request: Omit<RsyncRequest, "paths" | "dryRun">,
   options: RsyncRunOptions,
 ): Promise<PreparedRsync> {
-  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter-prepared"), listFile: "-" };
+  // A file of its own: rsync reads it after starting, when another prepared run may be starting too.
+  const files: RsyncFiles = { filterFile: path.join(options.workDir, `filter-prepared-${++preparedRuns}`), listFile: "-" };
   await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
   const args = rsyncArgs({ ...request, paths: [], dryRun: false }, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
   const process = startProcess(options.rsync, args, {
@@ -256,5 +259,6 @@ export async function prepareRsync(
     env: rsyncEnv(request.target, options),
     stdin: true,
   });
+  void process.done.then(() => fs.rm(files.filterFile, { force: true }).catch(() => undefined));
   return new PreparedRsync(request.target, request.remotePath, request.filterRules.join("\n"), process, options);
 }
