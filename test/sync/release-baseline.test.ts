@@ -49,6 +49,35 @@ describe("the files that may differ from a release commit", () => {
     expect(baseline).toEqual({ status: "ok", commit, paths: ["a.js", "lib/c.js", "lib/d.js", "new.js", "old.js"] });
   });
 
+  it("include what changed in commits made since the release, as well as local edits", async () => {
+    await writeFiles(repo, { "a.js": "a", "b.js": "b", "c.js": "c", "d.js": "d", "e.js": "e" });
+    const release = commitAll(repo);
+    // Committed after the release: an edit, a deletion, an addition, and an edit undone locally.
+    await writeFiles(repo, { "a.js": "a2", "f.js": "f", "e.js": "e2" });
+    await fs.rm(path.join(repo, "b.js"));
+    git(repo, "add", "--all");
+    git(repo, "commit", "--quiet", "--no-verify", "-m", "after the release");
+    await writeFiles(repo, { "c.js": "c2", "e.js": "e", "g.js": "untracked" });
+
+    const baseline = await changedSince(repo, release.slice(0, 7));
+    // e.js is back to the release's content: listed anyway, and the checksum run leaves it alone.
+    expect(baseline).toEqual({ status: "ok", commit: release, paths: ["a.js", "b.js", "c.js", "e.js", "f.js", "g.js"] });
+  });
+
+  it("compare the work tree with the release directly in a repository without a HEAD of its own", async () => {
+    const other = path.join(repo, "other");
+    await writeFiles(other, { "a.js": "a", "b.js": "b" });
+    const release = commitAll(other);
+    const fresh = path.join(repo, "fresh");
+    git(repo, "init", "--quiet", fresh);
+    git(fresh, "fetch", "--quiet", other, release);
+    git(fresh, "read-tree", release);
+    git(fresh, "checkout-index", "--all");
+    await writeFiles(fresh, { "a.js": "a2" });
+
+    expect(await changedSince(fresh, release)).toEqual({ status: "ok", commit: release, paths: ["a.js"] });
+  });
+
   it("are unavailable, with the reason, when the commit is not in the local repository", async () => {
     await writeFiles(repo, { "a.js": "a" });
     commitAll(repo);
