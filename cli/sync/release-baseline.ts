@@ -2,10 +2,11 @@
  * The first sync into a container running a release sends only what differs from the
  * release's commit. A release image is tagged `master-<short sha>` (see cli/image-tag.ts),
  * so its source is that commit: if the local repository has it, the files that can differ
- * are exactly `git diff --name-only <sha>` (edited, added and deleted tracked files) plus
+ * are those of `git diff --name-only <sha>` (edited, added and deleted tracked files) plus
  * the untracked ones. Everything else is verified afterwards by a checksum run in the
  * background (session.ts), which also catches what git cannot see (an image whose copy
- * differs from its commit, files git ignores but the sync does not).
+ * differs from its commit, files git ignores but the sync does not). The part of git's work
+ * that reads the work tree does not need the commit, so it runs while the pod is looked up.
  */
 import { runProcess } from "./process";
 

@@ -9,9 +9,16 @@
  * - `--delete`: mirror deletions, and only inside the destination: rsync never deletes
  *   outside the directory it copies into, and the engine refuses "/" as that directory.
  *   Excluded and protected paths (ignore rules, see ignore-rules.ts) are never deleted.
- * - watch runs name just the changed paths (`--files-from`, NUL-separated, with
- *   `--delete-missing-args` so a path that no longer exists locally is deleted remotely),
- *   so one save sends one file-list entry, not the whole tree's.
+ * - watch runs and the first sync from a release name just the changed paths
+ *   (`--files-from`, NUL-separated, with `--delete-missing-args` so a path that no longer
+ *   exists locally is deleted remotely), so one save sends one file-list entry, not the
+ *   whole tree's, and the receiver looks at nothing else: `--delete` then removes entries
+ *   only in named directories (man rsync, --files-from: "Listing individual files with
+ *   --files-from does not make unlisted siblings eligible for deletion"). Their parent
+ *   directories still travel as implied directories (`--relative`, implied by
+ *   `--files-from`), one entry each; `--no-implied-dirs` would save only those entries and
+ *   would make the receiver follow a symlink it finds in their place (man rsync,
+ *   --no-implied-dirs), so it is not used.
  * - how a file is found changed: whole-tree runs use rsync's quick check (size + mtime)
  *   with `--modify-window=-1`, which makes it compare the nanoseconds too: by default it
  *   compares whole seconds only (rsync util1.c `same_time`, line 1746 at

@@ -496,7 +496,10 @@ class Session implements SyncSession {
   /** Starts `localChanges`; stopped with the session or by `cancel()`. */
   private listLocalChanges(): EarlyListing {
     const own = new AbortController();
-    return { changes: localChanges(this.root, AbortSignal.any([this.abort.signal, own.signal])), cancel: () => own.abort() };
+    const stop = (): void => own.abort();
+    this.abort.signal.addEventListener("abort", stop, { once: true });
+    const changes = localChanges(this.root, own.signal).finally(() => this.abort.signal.removeEventListener("abort", stop));
+    return { changes, cancel: stop };
   }
 
   /** The whole-tree run into a replacement container. */
