@@ -237,6 +237,11 @@ async function wholeTreeVsRsync(): Promise<{ bytes: number; time: number }> {
   }
 }
 
+/** Writes back what earlier steps wrote (copies of a 50,000-file tree, removed ones), so that neither side of a comparison pays for the other's disk writes. */
+function settleDisk(): void {
+  spawnSync("sync");
+}
+
 /** Rounds of the first-sync comparison: `BETA_BENCH_RELEASE_ROUNDS` (default 3). */
 const RELEASE_ROUNDS = Math.max(1, Math.min(9, Number(process.env.BETA_BENCH_RELEASE_ROUNDS ?? 3) || 3));
 
@@ -278,12 +283,16 @@ async function firstSyncVsRsync(): Promise<number> {
       exportCommit(fixture.local, commit, release);
       const runPlain = async () => {
         await fixture.writeState({ pods: [fixture.pod("web-abc", "uid-1", plain)] });
+        settleDisk();
         const result = plainRsync(fixture, fixture.local, plain);
         if (!result.ok) throw new Error(`plain rsync failed: ${result.stderr}`);
         return result.ms;
       };
       // Only the first round waits for the background verification, to report it.
-      const runBeta = () => firstSync(fixture, release, commit, round === 0);
+      const runBeta = () => {
+        settleDisk();
+        return firstSync(fixture, release, commit, round === 0);
+      };
       // Alternate which goes first, so neither always meets a warm cache.
       let plainMs: number;
       let beta: Omit<FirstSyncRound, "plainMs">;
