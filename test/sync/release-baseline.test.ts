@@ -50,16 +50,16 @@ describe("the files that may differ from a release commit", () => {
   });
 
   it("include what changed in commits made since the release, as well as local edits", async () => {
-    await writeFiles(repo, { "a.js": "a", "b.js": "b", "c.js": "c", "d.js": "d", "e.js": "e" });
+    await writeFiles(repo, { "web/a.js": "a", "web/b.js": "b", "web/c.js": "c", "web/d.js": "d", "web/e.js": "e", "api/main.go": "package main" });
     const release = commitAll(repo);
-    // Committed after the release: an edit, a deletion, an addition, and an edit undone locally.
-    await writeFiles(repo, { "a.js": "a2", "f.js": "f", "e.js": "e2" });
-    await fs.rm(path.join(repo, "b.js"));
+    // Committed after the release: an edit, a deletion, an addition, an edit undone locally, and one outside web/.
+    await writeFiles(repo, { "web/a.js": "a2", "web/f.js": "f", "web/e.js": "e2", "api/main.go": "package api" });
+    await fs.rm(path.join(repo, "web/b.js"));
     git(repo, "add", "--all");
     git(repo, "commit", "--quiet", "--no-verify", "-m", "after the release");
-    await writeFiles(repo, { "c.js": "c2", "e.js": "e", "g.js": "untracked" });
+    await writeFiles(repo, { "web/c.js": "c2", "web/e.js": "e", "web/g.js": "untracked" });
 
-    const baseline = await changedSince(repo, release.slice(0, 7));
+    const baseline = await changedSince(path.join(repo, "web"), release.slice(0, 7));
     // e.js is back to the release's content: listed anyway, and the checksum run leaves it alone.
     expect(baseline).toEqual({ status: "ok", commit: release, paths: ["a.js", "b.js", "c.js", "e.js", "f.js", "g.js"] });
   });
