@@ -181,6 +181,21 @@ export async function scanTree(root: string): Promise<TreeScan> {
   return { rules, hidden, files };
 }
 
+/**
+ * The rules that decide `paths` (relative), read from the ignore files of the root and of
+ * their ancestor directories only: `isIgnored(p)` consults no other directory's rules, so
+ * for these paths it answers as after a whole-tree scan, without walking the tree. (Other
+ * paths may be decided wrongly, and `receiverRules` lacks the other directories' rules.)
+ */
+export async function rulesForPaths(root: string, paths: readonly string[]): Promise<IgnoreRules> {
+  const dirs = new Set([""]);
+  for (const p of paths) for (const dir of ancestorDirs(p)) dirs.add(dir);
+  const rules = new IgnoreRules();
+  // Read at once: nothing depends on the order directories are added in (receiverRules sorts).
+  await Promise.all([...dirs].map((dir) => rules.loadDir(root, dir)));
+  return rules;
+}
+
 /** Ignored paths inside the directories `dirs` (relative), using already loaded rules. */
 export async function hiddenUnder(root: string, rules: IgnoreRules, dirs: readonly string[]): Promise<string[]> {
   const hidden: string[] = [];

@@ -9,9 +9,16 @@
  * - `--delete`: mirror deletions, and only inside the destination: rsync never deletes
  *   outside the directory it copies into, and the engine refuses "/" as that directory.
  *   Excluded and protected paths (ignore rules, see ignore-rules.ts) are never deleted.
- * - watch runs name just the changed paths (`--files-from`, NUL-separated, with
- *   `--delete-missing-args` so a path that no longer exists locally is deleted remotely),
- *   so one save sends one file-list entry, not the whole tree's.
+ * - watch runs and the first sync from a release name just the changed paths
+ *   (`--files-from`, NUL-separated, with `--delete-missing-args` so a path that no longer
+ *   exists locally is deleted remotely), so one save sends one file-list entry, not the
+ *   whole tree's, and the receiver looks at nothing else: `--delete` then removes entries
+ *   only in named directories (man rsync, --files-from: "Listing individual files with
+ *   --files-from does not make unlisted siblings eligible for deletion"). Their parent
+ *   directories still travel as implied directories (`--relative`, implied by
+ *   `--files-from`), one entry each; `--no-implied-dirs` would save only those entries and
+ *   would make the receiver follow a symlink it finds in their place (man rsync,
+ *   --no-implied-dirs), so it is not used.
  * - how a file is found changed: whole-tree runs use rsync's quick check (size + mtime)
  *   with `--modify-window=-1`, which makes it compare the nanoseconds too: by default it
  *   compares whole seconds only (rsync util1.c `same_time`, line 1746 at
@@ -242,12 +249,15 @@ export class PreparedRsync {
   }
 }
 
+let preparedRuns = 0;
+
 /** Starts a run that waits for its file list (see PreparedRsync). */
 export async function prepareRsync(
   request: Omit<RsyncRequest, "paths" | "dryRun">,
   options: RsyncRunOptions,
 ): Promise<PreparedRsync> {
-  const files: RsyncFiles = { filterFile: path.join(options.workDir, "filter-prepared"), listFile: "-" };
+  // A file of its own: rsync reads it after starting, when another prepared run may be starting too.
+  const files: RsyncFiles = { filterFile: path.join(options.workDir, `filter-prepared-${++preparedRuns}`), listFile: "-" };
   await fs.writeFile(files.filterFile, request.filterRules.map((rule) => `${rule}\0`).join(""));
   const args = rsyncArgs({ ...request, paths: [], dryRun: false }, files, options.rshScript ?? RSH_SCRIPT, options.timeoutSeconds);
   const process = startProcess(options.rsync, args, {
@@ -256,5 +266,6 @@ export async function prepareRsync(
     env: rsyncEnv(request.target, options),
     stdin: true,
   });
+  void process.done.then(() => fs.rm(files.filterFile, { force: true }).catch(() => undefined));
   return new PreparedRsync(request.target, request.remotePath, request.filterRules.join("\n"), process, options);
 }

@@ -23,11 +23,11 @@ import { Batcher } from "./batcher";
 import { systemClock, type Clock, type TimerHandle } from "./clock";
 import { SyncError } from "./errors";
 import type { SyncEvent, SyncLogger } from "./events";
-import { exactRsyncPattern, hiddenUnder, isIgnoreFile, scanTree, type IgnoreRules, type TreeScan } from "./ignore-rules";
+import { exactRsyncPattern, hiddenUnder, isIgnoreFile, rulesForPaths, scanTree, type IgnoreRules, type TreeScan } from "./ignore-rules";
 import { contentChanges, formatBytes, summariseChanges, type Change } from "./itemize";
 import { kubectlPath } from "./kubectl";
 import { describeReplacement, lookupPod, samePodInstance, type PodTarget } from "./pod";
-import { changedSince, releaseCommitOf } from "./release-baseline";
+import { changedSince, localChanges, releaseCommitOf, type LocalChanges } from "./release-baseline";
 import { prepareRsync, RSH_SCRIPT, runRsync, type PreparedRsync, type RsyncOutcome, type RsyncRunOptions } from "./rsync";
 import { watchTree, type TreeWatcher } from "./watcher";
 
@@ -123,6 +123,12 @@ export function minimisePaths(paths: readonly string[]): string[] {
   return kept;
 }
 
+/** The paths (relative) that are directories in the local tree. */
+async function localDirectories(root: string, paths: readonly string[]): Promise<string[]> {
+  const stats = await Promise.all(paths.map((p) => fs.lstat(path.join(root, p)).catch(() => undefined)));
+  return paths.filter((_, i) => stats[i]?.isDirectory());
+}
+
 function describeRun(changes: readonly Change[]): string {
   const content = contentChanges(changes);
   if (content.length === 0) return "no content changes";
@@ -130,6 +136,12 @@ function describeRun(changes: readonly Change[]): string {
   const more = content.length > 3 ? `, +${content.length - 3} more` : "";
   if (content.length === 1) return `${content[0]?.kind === "delete" ? "deleted" : "synced"} ${names[0]}`;
   return `synced ${content.length} changes (${summariseChanges(content)}): ${names.join(", ")}${more}`;
+}
+
+/** `localChanges` started early, and the means to stop it when it turns out not to be needed. */
+interface EarlyListing {
+  changes: Promise<LocalChanges>;
+  cancel(): void;
 }
 
 interface Job {
@@ -220,13 +232,10 @@ class Session implements SyncSession {
       this.workDir = await fs.mkdtemp(path.join(os.tmpdir(), "beta-sync-"));
       const watch = !this.options.once && !this.options.dryRun;
       // Watch before the first whole-tree sync, so an edit made while it runs is not missed.
-      // A first sync from a release starts watching after itself, so the two do not compete
-      // for the CPU: the verification after it covers the whole tree once the watcher is ready.
-      if (watch) {
-        const rules = (await scanTree(this.root)).rules;
-        this.rules = rules;
-        this.startWatching = () => this.startWatcher(rules);
-      }
+      // A first sync from a release starts watching (and scanning the tree for ignore files)
+      // after itself, so the two do not compete for the CPU: the verification after it covers
+      // the whole tree once the watcher is ready.
+      if (watch) this.startWatching = async () => this.startWatcher((await scanTree(this.root)).rules);
       await this.syncWithRetry({ full: true, reason: this.options.dryRun ? "dry run" : "initial sync", fresh: watch });
       await this.watchNow();
       if (!watch || this.stopped) return void (await this.finish());
@@ -437,24 +446,32 @@ class Session implements SyncSession {
   private async syncWithRetry(job: Job): Promise<void> {
     let failures = 0;
     let current = job;
+    let listing: EarlyListing | undefined;
     for (;;) {
       if (this.stopped) return;
       try {
         let lookedUp = false;
-        // A whole-tree run's scan goes alongside the pod lookup, so the run need not wait for it
-        // (a fresh container may not need it: see releaseBaseline).
+        // A whole-tree run's scan goes alongside the pod lookup, so the run need not wait for it.
+        // A fresh container may run a release, which needs no scan but git's list of local
+        // changes: git reads the work tree while kubectl finds the pod (see releaseBaseline).
         let prescan: Promise<TreeScan> | undefined;
         if (this.needLookup || !this.pod) {
+          // kubectl is started first: the lookup is what everything else waits for.
+          const refreshing = this.refreshPod();
           if (current.full && !current.fresh) prescan = scanTree(this.root);
-          const replaced = await this.refreshPod();
+          else if (current.full) listing = this.listLocalChanges();
+          const replaced = await refreshing;
           lookedUp = true;
           if (replaced) current = this.resyncJob(replaced);
         }
-        const replaced = await this.runOnce(current, !lookedUp, prescan);
+        const replaced = await this.runOnce(current, !lookedUp, prescan, listing);
+        listing = undefined;
         if (replaced === undefined) return;
         current = this.resyncJob(replaced);
         failures = 0;
       } catch (error) {
+        listing?.cancel();
+        listing = undefined;
         const e = toSyncError(error);
         if (!e.retryable || this.stopped) throw e;
         failures++;
@@ -476,6 +493,15 @@ class Session implements SyncSession {
     }
   }
 
+  /** Starts `localChanges`; stopped with the session or by `cancel()`. */
+  private listLocalChanges(): EarlyListing {
+    const own = new AbortController();
+    const stop = (): void => own.abort();
+    this.abort.signal.addEventListener("abort", stop, { once: true });
+    const changes = localChanges(this.root, own.signal).finally(() => this.abort.signal.removeEventListener("abort", stop));
+    return { changes, cancel: stop };
+  }
+
   /** The whole-tree run into a replacement container. */
   private resyncJob(reason: string): Job {
     return { full: true, reason, fresh: !this.options.once && !this.options.dryRun };
@@ -485,19 +511,30 @@ class Session implements SyncSession {
    * For a fresh container running a release image: the paths that differ from the
    * release's commit, with the background verification queued. Undefined: sync the whole
    * tree (the reason is reported).
+   *
+   * Nothing here walks the tree: git lists the changes (`listing`, started alongside the pod
+   * lookup), and only the ignore files above the listed paths are read to filter them. The
+   * rsync run is connected while git works (see connectFirstRun), so its start-up is not
+   * waited for after git's.
    */
-  private async releaseBaseline(target: PodTarget, job: Job): Promise<{ paths: string[]; reason: string } | undefined> {
+  private async releaseBaseline(target: PodTarget, job: Job, listing?: EarlyListing): Promise<{ paths: string[]; reason: string; receiverRules: string[] } | undefined> {
     const commit = releaseCommitOf(target.image);
     const image = target.image ?? "(unknown image)";
     const fallback = (why: string): undefined => {
+      this.takePrepared()?.discard();
       this.emit({ type: "baseline", message: `${why}: syncing the whole tree` });
       return undefined;
     };
-    if (!commit) return fallback(`container ${target.container} runs ${image}, not a release build (master-<commit>)`);
-    const baseline = await changedSince(this.root, commit, this.abort.signal);
+    if (!commit) {
+      listing?.cancel();
+      return fallback(`container ${target.container} runs ${image}, not a release build (master-<commit>)`);
+    }
+    const connecting = this.connectFirstRun(target);
+    const baseline = await changedSince(this.root, commit, this.abort.signal, listing?.changes);
+    const receiverRules = await connecting;
     if (baseline.status !== "ok") return fallback(`container ${target.container} runs release ${commit}, but ${baseline.reason}`);
-    const rules = this.rules;
-    const paths = rules ? baseline.paths.filter((p) => !rules.isIgnored(p, false)) : baseline.paths;
+    const rules = this.rules ?? (await rulesForPaths(this.root, baseline.paths));
+    const paths = baseline.paths.filter((p) => !rules.isIgnored(p, false));
     const threshold = this.options.fullSyncThreshold ?? 500;
     if (paths.length > threshold) return fallback(`${paths.length} files differ from release ${commit.slice(0, 7)}, more than ${threshold}`);
     this.verifyRequest = { full: true, checksum: true, reason: `verifying the rest against release ${commit.slice(0, 7)}` };
@@ -507,7 +544,34 @@ class Session implements SyncSession {
       commit: baseline.commit,
       files: paths.length,
     });
-    return { paths, reason: `${job.reason}, ${paths.length} files changed since release ${commit.slice(0, 7)}` };
+    return { paths, reason: `${job.reason}, ${paths.length} files changed since release ${commit.slice(0, 7)}`, receiverRules };
+  }
+
+  /**
+   * Starts the first run from a release as a pre-connected run (PreparedRsync) and returns
+   * the receiver rules it was started with, which the run then uses. They come from the
+   * ignore files known before git has listed anything: all of them after a scan, else the
+   * root's. That is enough for a run that names only files: rsync then deletes only the
+   * named paths that are missing locally, which passed the ignore rules (man rsync,
+   * --files-from: "Listing individual files with --files-from does not make unlisted
+   * siblings eligible for deletion"; RsyncProject/rsync 7c20b077, generator.c line 1926
+   * deletes only in a directory flagged FLAG_CONTENT_DIR, which flist.c line 2220 clears for
+   * implied directories). A run that names a directory is not sent this way (runOnce).
+   */
+  private async connectFirstRun(target: PodTarget): Promise<string[]> {
+    const rules = this.rules ?? (await rulesForPaths(this.root, []));
+    const receiverRules = rules.receiverRules();
+    this.takePrepared()?.discard();
+    const { remotePath, workDir } = this;
+    if (this.options.preconnect === false || !remotePath || !workDir || this.stopped) return receiverRules;
+    try {
+      const prepared = await prepareRsync({ localRoot: this.root, target, remotePath, filterRules: receiverRules }, this.rsyncOptions(workDir));
+      if (this.stopped) prepared.discard();
+      else this.prepared = prepared;
+    } catch {
+      // No head start this time: the run starts cold and reports any problem.
+    }
+    return receiverRules;
   }
 
   /**
@@ -516,7 +580,7 @@ class Session implements SyncSession {
    * last second (a burst of saves needs no burst of lookups; the poll covers the rest). A
    * replacement found makes the caller re-sync everything. Returns its message, if any.
    */
-  private async runOnce(job: Job, check: boolean, prescan?: Promise<TreeScan>): Promise<string | undefined> {
+  private async runOnce(job: Job, check: boolean, prescan?: Promise<TreeScan>, listing?: EarlyListing): Promise<string | undefined> {
     const target = this.pod;
     const remotePath = this.remotePath;
     const workDir = this.workDir;
@@ -526,15 +590,26 @@ class Session implements SyncSession {
     let receiverRules: string[];
     let paths: string[] | undefined;
     let files = 0;
-    const baseline = job.full && job.fresh ? await this.releaseBaseline(target, job) : undefined;
+    const baseline = job.full && job.fresh ? await this.releaseBaseline(target, job, listing) : undefined;
     if (job.full && !baseline) await this.watchNow();
     if (baseline) {
       paths = baseline.paths;
-      receiverRules = this.rules?.receiverRules() ?? [];
-      filterRules = receiverRules;
       files = paths.length;
       this.emit({ type: "sync-start", message: `first sync (${baseline.reason}) into ${target.name}:${remotePath}…`, full: false, reason: baseline.reason, files });
-      if (paths.length === 0) return undefined;
+      if (paths.length === 0) {
+        this.takePrepared()?.discard();
+        return undefined;
+      }
+      receiverRules = baseline.receiverRules;
+      filterRules = receiverRules;
+      // A listed directory (a tracked file replaced by one) is sent with its contents and
+      // --delete inside it: that needs every ignore file under it, so the tree is scanned.
+      const dirs = await localDirectories(this.root, paths);
+      if (dirs.length > 0) {
+        const scan = await scanTree(this.root);
+        receiverRules = scan.rules.receiverRules();
+        filterRules = [...(await hiddenUnder(this.root, scan.rules, dirs)).map((p) => `- ${exactRsyncPattern(p)}`), ...receiverRules];
+      }
     } else if (job.full || !this.rules) {
       const scan = await (prescan ?? scanTree(this.root));
       this.rules = scan.rules;
@@ -551,11 +626,7 @@ class Session implements SyncSession {
     } else {
       const rules = this.rules;
       paths = (job.paths ?? []).filter((p) => !rules.isIgnored(p, false));
-      const dirs: string[] = [];
-      for (const p of paths) {
-        const stat = await fs.lstat(path.join(this.root, p)).catch(() => undefined);
-        if (stat?.isDirectory()) dirs.push(p);
-      }
+      const dirs = await localDirectories(this.root, paths);
       const hidden = await hiddenUnder(this.root, rules, dirs);
       receiverRules = rules.receiverRules();
       filterRules = [...hidden.map((p) => `- ${exactRsyncPattern(p)}`), ...receiverRules];

@@ -66,6 +66,8 @@ describe("beta sync into a container running a release", () => {
         "update src/a.js",
       ]);
       expect(await fileContent(path.join(remote, "src/a.js"))).toBe("a = 2\n");
+      // Connected while git listed the changes: one exec, no second start-up after git.
+      expect(first?.preconnected).toBe(true);
 
       const verify = await waitFor("the background verification", () => runs(events).find((r) => /verifying the rest against release/.test(r.reason)));
       expect(contentChanges(verify.changes).map((c) => c.path)).toEqual(["src/b.js"]);
@@ -76,6 +78,40 @@ describe("beta sync into a container running a release", () => {
         "src/new.js": "new\n",
         "lib/d.js": "c = 1\n",
         "node_modules/express/index.js": "installed in the image",
+      });
+      await session.stop();
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    "applies the ignore files above each listed path, and sends a tracked file replaced by a directory without what is ignored in it",
+    async () => {
+      await writeFiles(fixture.local, { ".gitignore": "*.log\n", conf: "x = 1\n", "src/a.js": "a = 1\n", "src/.betaignore": "secret.js\n", "src/secret.js": "s = 1\n" });
+      const commit = commitAll(fixture.local);
+      const remote = await fixture.newRemote("release");
+      exportCommit(fixture.local, commit, remote);
+      await fs.rm(path.join(fixture.local, "conf"));
+      await writeFiles(fixture.local, { "conf/a.json": "{}\n", "conf/debug.log": "ignored", "src/a.js": "a = 2\n", "src/secret.js": "s = 2\n" });
+      await fixture.writeState({
+        pods: [fixture.pod("web-abc", "uid-1", remote, { containers: [{ name: "web", workingDir: remote, image: `example/web:master-${commit.slice(0, 7)}` }] })],
+      });
+
+      const { session, events } = fixture.start();
+      expect(await session.watching).toBe(true);
+
+      // git lists conf, conf/a.json, src/a.js and src/secret.js; src/.betaignore drops the last.
+      expect(events.find((e) => e.type === "baseline")).toMatchObject({ commit, files: 3 });
+      const first = runs(events)[0];
+      expect(first?.full).toBe(false);
+      expect(contentChanges(first?.changes ?? []).map((c) => c.path).filter((p) => /secret|debug/.test(p))).toEqual([]);
+      await waitFor("the background verification", () => runs(events).find((r) => /verifying the rest against release/.test(r.reason)));
+      expect(Object.fromEntries(await readTree(remote))).toEqual({
+        ".gitignore": "*.log\n",
+        "conf/a.json": "{}\n",
+        "src/a.js": "a = 2\n",
+        "src/.betaignore": "secret.js\n",
+        "src/secret.js": "s = 1\n",
       });
       await session.stop();
     },

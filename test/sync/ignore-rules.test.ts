@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exactRsyncPattern, scanTree, translateIgnoreLine } from "../../cli/sync/ignore-rules";
+import { exactRsyncPattern, rulesForPaths, scanTree, translateIgnoreLine } from "../../cli/sync/ignore-rules";
 import { SyncFixture, writeFiles } from "../support/sync-fixture";
 
 describe("ignore rules (git semantics, evaluated by the ignore package)", () => {
@@ -36,6 +36,12 @@ describe("ignore rules (git semantics, evaluated by the ignore package)", () => 
   ];
   it.each(cases)("$why: $path → ignored=$ignored", async ({ path, dir, ignored }) => {
     const { rules } = await scanTree(fixture.local);
+    expect(rules.isIgnored(path, dir ?? false)).toBe(ignored);
+  });
+
+  // The first sync from a release decides git's list of paths without a scan.
+  it.each(cases)("read for that path alone, the ignore files above it decide the same: $path → ignored=$ignored", async ({ path, dir, ignored }) => {
+    const rules = await rulesForPaths(fixture.local, [path]);
     expect(rules.isIgnored(path, dir ?? false)).toBe(ignored);
   });
 

@@ -49,6 +49,35 @@ describe("the files that may differ from a release commit", () => {
     expect(baseline).toEqual({ status: "ok", commit, paths: ["a.js", "lib/c.js", "lib/d.js", "new.js", "old.js"] });
   });
 
+  it("include what changed in commits made since the release, as well as local edits", async () => {
+    await writeFiles(repo, { "web/a.js": "a", "web/b.js": "b", "web/c.js": "c", "web/d.js": "d", "web/e.js": "e", "api/main.go": "package main" });
+    const release = commitAll(repo);
+    // Committed after the release: an edit, a deletion, an addition, an edit undone locally, and one outside web/.
+    await writeFiles(repo, { "web/a.js": "a2", "web/f.js": "f", "web/e.js": "e2", "api/main.go": "package api" });
+    await fs.rm(path.join(repo, "web/b.js"));
+    git(repo, "add", "--all");
+    git(repo, "commit", "--quiet", "--no-verify", "-m", "after the release");
+    await writeFiles(repo, { "web/c.js": "c2", "web/e.js": "e", "web/g.js": "untracked" });
+
+    const baseline = await changedSince(path.join(repo, "web"), release.slice(0, 7));
+    // e.js is back to the release's content: listed anyway, and the checksum run leaves it alone.
+    expect(baseline).toEqual({ status: "ok", commit: release, paths: ["a.js", "b.js", "c.js", "e.js", "f.js", "g.js"] });
+  });
+
+  it("compare the work tree with the release directly in a repository without a HEAD of its own", async () => {
+    const other = path.join(repo, "other");
+    await writeFiles(other, { "a.js": "a", "b.js": "b" });
+    const release = commitAll(other);
+    const fresh = path.join(repo, "fresh");
+    git(repo, "init", "--quiet", fresh);
+    git(fresh, "fetch", "--quiet", other, release);
+    git(fresh, "read-tree", release);
+    git(fresh, "checkout-index", "--all");
+    await writeFiles(fresh, { "a.js": "a2" });
+
+    expect(await changedSince(fresh, release)).toEqual({ status: "ok", commit: release, paths: ["a.js"] });
+  });
+
   it("are unavailable, with the reason, when the commit is not in the local repository", async () => {
     await writeFiles(repo, { "a.js": "a" });
     commitAll(repo);
