@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { DEFAULT_SYNC_PATH } from "../lib/catalog";
 import { DEFAULT_PLATFORM_STACK } from "../lib/stack-names";
-import { closest } from "./app-names";
+import { closestName } from "../lib/closest-name";
 import { UsageError } from "./errors";
 import { shortStackName } from "./fleet/stack-names";
 import { stackFile } from "./platform-file";
@@ -77,7 +77,7 @@ export function findSharedService(name: string, services: readonly SharedService
   const found = services.find((service) => service.name === name);
   if (found) return found;
   const names = services.map((service) => service.name).sort();
-  const suggestion = closest(name, names);
+  const suggestion = closestName(name, names);
   throw new UsageError(
     `${context.flag} ${JSON.stringify(name)}: platform ${context.platformStack} has no shared service of that name${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : "."}`,
     names.length > 0 ? `Its shared services (beta:sharedServices): ${names.join(", ")}.` : `Platform ${context.platformStack} lists no shared services (beta:sharedServices).`,

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { assertAppName, betaNamespace, NameError } from "../../lib/names";
 import { resolveBetaName, type NameSource, type ResolvedName } from "../default-name";
 import { CliError } from "../errors";
-import { closest } from "../app-names";
+import { closestName } from "../../lib/closest-name";
 import { KUBECTL_CONTEXT_ENV } from "../sync/kubectl";
 import type { OutputStreams, SyncDeps, SyncOptions, SyncSession } from "../sync";
 import type { SharedServiceInfo } from "../shared-services";
@@ -138,7 +138,7 @@ export async function resolveSyncArgs(
       defaultRemotePath = service.syncPath;
     } else if (known.length > 0 && !known.includes(app)) {
       const copyable = services.filter((s) => s.copyable).map((s) => s.name);
-      const suggestion = closest(app, [...known, ...copyable]);
+      const suggestion = closestName(app, [...known, ...copyable]);
       throw new SyncUsageError(
         `app ${JSON.stringify(app)} is not an app of the platform${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""} (apps: ${known.join(", ")}` +
           `${copyable.length > 0 ? `; shared services a Beta may copy: ${copyable.join(", ")}` : ""})`,
