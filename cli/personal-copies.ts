@@ -14,7 +14,6 @@ import { findSharedService, type SharedServiceInfo } from "./shared-services";
 /** The Beta config key holding its personal copies: shared-service name -> `{ tag?, image?, port? }`. */
 export const SERVICES_CONFIG_KEY = "beta:services";
 
-
 /** One `--service` as typed: `billing` (the release tag) or `billing=<tag>`. */
 export interface CopyRequest {
   service: string;
