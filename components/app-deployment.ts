@@ -5,27 +5,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { PlannedWorkload } from "../lib/beta-plan";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./container-security";
-
-/** What such a workload runs, as planned for one Beta (a `PlannedApp` or `PlannedPersonalCopy`). */
-export interface AppWorkload {
-  name: string;
-  /** `<image>:<tag>` (or a digest reference). */
-  imageRef: string;
-  /** The container's port, named `http`. */
-  port: number;
-  /** HTTP probes on this path; a TCP check when absent. */
-  healthPath?: string;
-  env: Record<string, string>;
-  replicas: number;
-  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-  syncPath: string;
-}
 
 export interface AppDeploymentArgs {
   /** The Beta's namespace, `beta-<name>`. */
   namespace: pulumi.Input<string>;
-  workload: AppWorkload;
+  /** What it runs, as planned for one Beta (a `PlannedApp` or `PlannedPersonalCopy`). */
+  workload: PlannedWorkload;
   /** Labels of the Deployment and its pods, also its selector. */
   labels: Record<string, string>;
   /** A Secret whose keys every container gets as env (database settings); never a ConfigMap. */

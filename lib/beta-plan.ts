@@ -18,21 +18,27 @@ export interface PlannedApp extends CatalogApp {
   url: string;
 }
 
-/**
- * A Beta's own copy of a shared service: a workload shaped like an app's, serving the shared
- * service's port under its name, so every app of the Beta calls it instead of the shared one.
- */
-export interface PlannedPersonalCopy {
+/** A container workload as planned for one Beta: what an app and a personal copy both run. */
+export interface PlannedWorkload {
   name: string;
   /** What the Deployment runs: `<repository>:<tag>` or `<repository>@sha256:...`. */
   imageRef: string;
+  /** The container's port, named `http`. */
   port: number;
+  /** HTTP probes on this path; a TCP check when absent. */
   healthPath?: string;
   env: Record<string, string>;
   replicas: number;
   resources: CatalogApp["resources"];
+  /** The container's workingDir, where `beta sync` copies to. */
   syncPath: string;
 }
+
+/**
+ * A Beta's own copy of a shared service: a workload shaped like an app's, serving the shared
+ * service's port under its name, so every app of the Beta calls it instead of the shared one.
+ */
+export type PlannedPersonalCopy = PlannedWorkload;
 
 /** A shared service as a Beta sees it: the name apps call, the DNS name behind it, or its own copy. */
 export interface PlannedSharedService extends SharedService {
