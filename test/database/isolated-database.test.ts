@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASES_NAMESPACE, DatabaseSettings, TENANTS_DIR, TENANT_DATABASE_SECRET, platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
 import { CREATE_CLONE_SQL, DatabaseAction, tenantDatabaseName } from "../../lib/database-sql";
-import { ADMIN_USER, CommandResult, PostgresServer, freeLoopbackPort, runJobContainer } from "../support/postgres";
+import { ADMIN_USER, CommandResult, PostgresServer, expectOk, freeLoopbackPort, runJobContainer } from "../support/postgres";
 
 const SETTINGS: DatabaseSettings = { image: "postgres:17.6-alpine", template: "beta_template", strategy: "FILE_COPY" };
 const LONGEST = "a23456789-123456789-1234567890"; // 30 characters, the developer-name limit
@@ -43,25 +43,6 @@ async function runPlatform(action: "prepare" | "reap", options: { tenants?: stri
   return runJobContainer(manifest, { "database-admin": server.libpqEnv() }, { mounts: { [TENANTS_DIR]: tenants } });
 }
 
-function expectOk(result: CommandResult): CommandResult {
-  expect(result.stderr + result.stdout).not.toMatch(/ERROR/);
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
-
-/** Row count and checksum of every table of `database`, as the superuser sees them. */
-async function fingerprint(database: string): Promise<Record<string, string>> {
-  const tables = (await server.query(
-    "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-    database,
-  )).split("\n").filter(Boolean);
-  const sums = await Promise.all(
-    tables.map(async (table) => [table, await server.query(`SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM ${table} t`, database)] as const),
-  );
-  return Object.fromEntries(sums);
-}
-
-const databases = async () => (await server.query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).split(",");
 const asTenant = (name: string, sql: string, database = tenantDatabaseName(name)) =>
   server.psql(sql, { user: tenantDatabaseName(name), password: password(name), database, allowFailure: true });
 
@@ -73,7 +54,7 @@ beforeAll(async () => {
   await server.psql(SEED, { database: "beta_template" });
   await server.psql("CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep me');", { database: "app_prod" });
   expectOk(await runPlatform("prepare"));
-  templatePrint = await fingerprint("beta_template");
+  templatePrint = await server.fingerprint("beta_template");
 }, 120_000);
 
 afterAll(async () => {
@@ -93,7 +74,7 @@ describe("the platform's prepare Job", { timeout: 120_000 }, () => {
 
   it("is safe to run again and leaves the template's data as it was", async () => {
     expectOk(await runPlatform("prepare"));
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
   });
 
   it("refuses with a clear message when the template does not exist", async () => {
@@ -108,7 +89,7 @@ describe("the platform's prepare Job", { timeout: 120_000 }, () => {
 describe("a Beta's isolated database", { timeout: 120_000 }, () => {
   it("is a clone of the template that the Beta's role owns, reads and writes, and nobody else may open", async () => {
     expectOk(await runTenant("alice", "clone"));
-    expect(await fingerprint("beta_alice")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_alice")).toEqual(templatePrint);
     const writes = await asTenant("alice", "INSERT INTO orders (customer_id, amount) VALUES (1, 500); INSERT INTO billing.invoices (body) VALUES ('{}'); CREATE TABLE mine (x int); SELECT count(*) FROM big_orders; SELECT order_total() > 0;");
     expect(writes.stderr).toBe("");
     // A new database's ACL is the default one, not the template's: the clone revokes PUBLIC.
@@ -118,22 +99,22 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
   });
 
   it("runs again without touching the clone's data (idempotent)", async () => {
-    const before = await fingerprint("beta_alice");
+    const before = await server.fingerprint("beta_alice");
     const again = expectOk(await runTenant("alice", "clone"));
     expect(again.stderr).toMatch(/beta_alice exists; nothing to do/);
-    expect(await fingerprint("beta_alice")).toEqual(before);
+    expect(await server.fingerprint("beta_alice")).toEqual(before);
   });
 
   it("resets to the template's data after writes, leaving the template and other Betas byte-for-byte unchanged", async () => {
     expectOk(await runTenant("bob", "clone"));
     await asTenant("bob", "DELETE FROM orders WHERE id < 10");
-    const bobPrint = await fingerprint("beta_bob");
-    expect(await fingerprint("beta_alice")).not.toEqual(templatePrint);
+    const bobPrint = await server.fingerprint("beta_bob");
+    expect(await server.fingerprint("beta_alice")).not.toEqual(templatePrint);
     expectOk(await runTenant("alice", "reset"));
-    expect(await fingerprint("beta_alice")).toEqual(templatePrint);
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
-    expect(await fingerprint("beta_bob")).toEqual(bobPrint);
-    expect(await fingerprint("app_prod")).toEqual({ "public.precious": expect.stringMatching(/^1:/) });
+    expect(await server.fingerprint("beta_alice")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_bob")).toEqual(bobPrint);
+    expect(await server.fingerprint("app_prod")).toEqual({ "public.precious": expect.stringMatching(/^1:/) });
   });
 
   it("reports its size, template and clone time as one JSON line", async () => {
@@ -157,7 +138,7 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
       const result = await asTenant(tenant, sql, "postgres");
       expect(result.stderr, sql).toMatch(error);
     }
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
   });
 
   it("admits no connection while it is being cloned, and a clone left half-made is made again", async () => {
@@ -168,7 +149,7 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
     expect((await asTenant("bob", "SELECT 1", "beta_carol")).stderr).toMatch(/not currently accepting connections/);
     const again = expectOk(await runTenant("carol", "clone"));
     expect(again.stderr).toMatch(/left from an interrupted clone; cloning it again/);
-    expect(await fingerprint("beta_carol")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_carol")).toEqual(templatePrint);
   });
 
   it("is dropped by its own role, even with its sessions open, and dropping again is not an error", async () => {
@@ -178,7 +159,7 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
     await asTenant("carol", "ALTER DATABASE beta_carol IS_TEMPLATE true", "postgres");
     expectOk(await runTenant("carol", "drop"));
     expect((await open).stderr).toMatch(/terminating connection/);
-    expect(await databases()).not.toContain("beta_carol");
+    expect(await server.databases()).not.toContain("beta_carol");
     expectOk(await runTenant("carol", "drop"));
   });
 
@@ -187,9 +168,9 @@ describe("a Beta's isolated database", { timeout: 120_000 }, () => {
     const [dave, longest] = await Promise.all([runTenant("dave", "clone"), runTenant(LONGEST, "clone")]);
     expectOk(dave);
     expectOk(longest);
-    expect(await fingerprint("beta_dave")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_dave")).toEqual(templatePrint);
     // A developer name at the 30-character limit: beta_<name> is 35 of PostgreSQL's 63.
-    expect(await fingerprint(`beta_${LONGEST}`)).toEqual(templatePrint);
+    expect(await server.fingerprint(`beta_${LONGEST}`)).toEqual(templatePrint);
   });
 
   it("retries while another session holds the template, then fails with a message that says who and what to do", async () => {
@@ -231,22 +212,22 @@ describe("the platform's reap", { timeout: 120_000 }, () => {
   it("drops Beta clones whose Beta is gone and nothing else: not the template, not other databases, not kept Betas", async () => {
     expectOk(await runTenant("carol", "clone"));
     const kept = ["beta_alice", "beta_bob", "beta_dave", `beta_${LONGEST}`];
-    const before = Object.fromEntries(await Promise.all(kept.map(async (db) => [db, await fingerprint(db)] as const)));
+    const before = Object.fromEntries(await Promise.all(kept.map(async (db) => [db, await server.fingerprint(db)] as const)));
     const result = expectOk(await runPlatform("reap", { keep: kept }));
     expect(result.stderr).toMatch(/DROP DATABASE beta_carol WITH \(FORCE\)/);
-    expect(await databases()).toEqual(expect.arrayContaining(["app_prod", "beta_legacy", "beta_template", ...kept]));
-    expect(await databases()).not.toContain("beta_carol");
-    for (const db of kept) expect(await fingerprint(db)).toEqual(before[db]);
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.databases()).toEqual(expect.arrayContaining(["app_prod", "beta_legacy", "beta_template", ...kept]));
+    expect(await server.databases()).not.toContain("beta_carol");
+    for (const db of kept) expect(await server.fingerprint(db)).toEqual(before[db]);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
     expect(expectOk(await runPlatform("reap", { keep: kept })).stderr).toMatch(/no orphan databases/);
   });
 
   it("drops the role and database of a developer no longer listed, and no other role", async () => {
     const remaining = TENANTS.filter((t) => t !== "dave");
     expectOk(await runPlatform("prepare", { tenants: remaining }));
-    expect(await databases()).not.toContain("beta_dave");
+    expect(await server.databases()).not.toContain("beta_dave");
     expect(await server.query("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('beta_dave', 'reporting', 'beta_alice', 'admin')")).toBe("admin,beta_alice,reporting");
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
   });
 });
 

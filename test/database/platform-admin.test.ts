@@ -16,7 +16,7 @@ import { ORPHAN_MARK_KEY } from "../../lib/database-admin";
 import { claimPath } from "../../lib/database-claims";
 import { DatabaseSettings, TENANTS_DIR, databaseReaperCronJob, platformDatabaseJob, tenantDatabaseJob } from "../../lib/database-jobs";
 import { DatabaseAction, tenantDatabaseName } from "../../lib/database-sql";
-import { CommandResult, PostgresServer, runContainer, runJobContainer } from "../support/postgres";
+import { CommandResult, PostgresServer, expectOk, runContainer, runJobContainer } from "../support/postgres";
 
 const SETTINGS: DatabaseSettings = { image: "postgres:17.6-alpine", template: "beta_template", strategy: "FILE_COPY" };
 const PLATFORM_ADMIN = "platform_admin";
@@ -36,12 +36,6 @@ INSERT INTO orders (customer_id, amount) SELECT 1 + g % 30, g * 2.5 FROM generat
 let server: PostgresServer;
 const adminSecret = () => ({ "database-admin": server.libpqEnv(PLATFORM_ADMIN, PLATFORM_PASSWORD) });
 
-function expectOk(result: CommandResult): CommandResult {
-  expect(result.stderr + result.stdout).not.toMatch(/ERROR/);
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
-
 function runTenant(name: string, action: DatabaseAction): Promise<CommandResult> {
   return runJobContainer(tenantDatabaseJob({ developer: name, action, settings: SETTINGS }), { database: server.libpqEnv(tenantDatabaseName(name), password(name)) });
 }
@@ -54,19 +48,7 @@ function prepare(tenants: string[]): Promise<CommandResult> {
 const asTenant = (name: string, sql: string, database = tenantDatabaseName(name)) =>
   server.psql(sql, { user: tenantDatabaseName(name), password: password(name), database, allowFailure: true });
 const asAdmin = (sql: string, database = "postgres") => server.psql(sql, { user: PLATFORM_ADMIN, password: PLATFORM_PASSWORD, database, allowFailure: true });
-const databases = async () => (await server.query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).split(",");
 
-/** Row count and checksum of every table of `database`, as the superuser sees them. */
-async function fingerprint(database: string): Promise<Record<string, string>> {
-  const tables = (await server.query(
-    "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
-    database,
-  )).split("\n").filter(Boolean);
-  const sums = await Promise.all(
-    tables.map(async (table) => [table, await server.query(`SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM ${table} t`, database)] as const),
-  );
-  return Object.fromEntries(sums);
-}
 
 beforeAll(async () => {
   server = await PostgresServer.start();
@@ -98,9 +80,9 @@ describe("a developer who leaves beta:developers, when other tenants granted the
     ]) expect((await asTenant("alice", sql)).stderr, sql).toBe("");
     const notes = await asTenant("bob", "SELECT count(*) FROM customers; CREATE TABLE bobs_notes (note text); INSERT INTO bobs_notes VALUES ('ask alice about orders');", "beta_alice");
     expect(notes.stderr).toBe("");
-    alicePrint = await fingerprint("beta_alice");
-    carolPrint = await fingerprint("beta_carol");
-    templatePrint = await fingerprint("beta_template");
+    alicePrint = await server.fingerprint("beta_alice");
+    carolPrint = await server.fingerprint("beta_carol");
+    templatePrint = await server.fingerprint("beta_template");
   });
 
   it("is the case PostgreSQL refuses a plain DROP ROLE for, and the admin may not even connect to alice's database", async () => {
@@ -113,14 +95,14 @@ describe("a developer who leaves beta:developers, when other tenants granted the
     expect(result.stderr).toMatch(/beta_bob's objects in beta_alice now belong to beta_alice; its privileges there are revoked/);
     expect(result.stderr).toMatch(/dropped departed tenant role beta_bob/);
     expect(await server.query("SELECT count(*) FROM pg_roles WHERE rolname = 'beta_bob'")).toBe("0");
-    expect(await databases()).not.toContain("beta_bob");
-    expect(await fingerprint("beta_alice")).toEqual(alicePrint);
+    expect(await server.databases()).not.toContain("beta_bob");
+    expect(await server.fingerprint("beta_alice")).toEqual(alicePrint);
     expect(await server.query("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'bobs_notes'", "beta_alice")).toBe("beta_alice");
     expect(await server.query("SELECT datacl::text FROM pg_database WHERE datname = 'beta_alice'")).not.toMatch(/beta_bob/);
     expect((await asTenant("alice", "INSERT INTO bobs_notes VALUES ('mine now'); SELECT count(*) FROM customers;")).stderr).toBe("");
-    expect(await fingerprint("beta_carol")).toEqual(carolPrint);
-    expect(await fingerprint("beta_template")).toEqual(templatePrint);
-    expect(await fingerprint("app_prod")).toEqual({ "public.precious": expect.stringMatching(/^1:/) });
+    expect(await server.fingerprint("beta_carol")).toEqual(carolPrint);
+    expect(await server.fingerprint("beta_template")).toEqual(templatePrint);
+    expect(await server.fingerprint("app_prod")).toEqual({ "public.precious": expect.stringMatching(/^1:/) });
     expect(await server.query(`SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('reporting', '${PLATFORM_ADMIN}', 'beta_alice', 'beta_carol')`)).toBe(
       `beta_alice,beta_carol,${PLATFORM_ADMIN},reporting`,
     );
@@ -184,7 +166,7 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
     otherCa = selfSignedCertificate(dir, "other").certFile;
     api = await fakeApiServer(tls, state);
     writeFileSync(path.join(dir, "token"), TOKEN);
-    for (const db of ["beta_alice", "beta_erin", "beta_hank", "beta_template", "app_prod"]) prints[db] = await fingerprint(db);
+    for (const db of ["beta_alice", "beta_erin", "beta_hank", "beta_template", "app_prod"]) prints[db] = await server.fingerprint(db);
   });
   afterAll(() => {
     api?.server.close();
@@ -215,14 +197,14 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
   });
 
   it("keeps an orphan seen once, marked in its COMMENT next to what the clone recorded, and leaves unknown claims unmarked", async () => {
-    expect(await databases()).toContain("beta_carol");
+    expect(await server.databases()).toContain("beta_carol");
     const carol = await comment("beta_carol");
     expect(carol).toMatchObject({ template: "beta_template", [ORPHAN_MARK_KEY]: expect.stringMatching(/Z$/) });
     for (const db of ["beta_alice", "beta_erin", "beta_hank"]) expect(await comment(db), db).not.toHaveProperty(ORPHAN_MARK_KEY);
     // Seen again within the grace period: still kept.
     const { reap } = await reapOnce();
     expect(reap).toMatch(/beta-reap: beta_carol has had no claim since .*; kept until 12 s have passed/);
-    expect(await databases()).toContain("beta_carol");
+    expect(await server.databases()).toContain("beta_carol");
   });
 
   it("trusts only the cluster's CA: an API server it cannot verify makes every claim unknown, and nothing is marked", async () => {
@@ -243,7 +225,7 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
     expect(await comment("beta_carol")).toMatchObject({ template: "beta_template" });
     await new Promise((resolve) => setTimeout(resolve, (GRACE_SECONDS + 1) * 1000));
     await reapOnce();
-    expect(await databases()).toContain("beta_carol");
+    expect(await server.databases()).toContain("beta_carol");
   });
 
   it("drops an orphan seen by two runs the grace period apart, and nothing else: other Betas, unknown claims, the template, other databases", async () => {
@@ -252,9 +234,9 @@ describe("the scheduled reap of databases whose Beta is gone", { timeout: 120_00
     await new Promise((resolve) => setTimeout(resolve, (GRACE_SECONDS + 1) * 1000));
     const { reap } = await reapOnce();
     expect(reap).toMatch(/DROP DATABASE beta_carol WITH \(FORCE\)/);
-    expect(await databases()).not.toContain("beta_carol");
-    for (const db of Object.keys(prints)) expect(await fingerprint(db), db).toEqual(prints[db]);
-    expect(await databases()).toEqual(expect.arrayContaining(["beta_alice", "beta_erin", "beta_hank", "beta_template", "app_prod"]));
+    expect(await server.databases()).not.toContain("beta_carol");
+    for (const db of Object.keys(prints)) expect(await server.fingerprint(db), db).toEqual(prints[db]);
+    expect(await server.databases()).toEqual(expect.arrayContaining(["beta_alice", "beta_erin", "beta_hank", "beta_template", "app_prod"]));
     // The role stays: carol is still a developer and may clone again.
     expectOk(await runTenant("carol", "clone"));
   });

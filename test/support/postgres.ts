@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { EnvVar, JobContainer, JobManifest } from "../../lib/database-jobs";
+import { expect } from "vitest";
 
 export const ADMIN_USER = "admin";
 export const ADMIN_PASSWORD = "admin-secret";
@@ -42,6 +43,13 @@ export async function freeLoopbackPort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+/** Asserts a script run succeeded and printed no PostgreSQL ERROR; returns it. */
+export function expectOk(result: CommandResult): CommandResult {
+  expect(result.stderr + result.stdout).not.toMatch(/ERROR/);
+  expect(result.code, result.stderr).toBe(0);
+  return result;
 }
 
 export interface CommandResult {
@@ -125,6 +133,23 @@ export class PostgresServer {
 
   async query(sql: string, database = "postgres"): Promise<string> {
     return (await this.psql(sql, { database })).stdout.trim();
+  }
+
+  /** Every database's name, sorted. */
+  async databases(): Promise<string[]> {
+    return (await this.query("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database")).split(",");
+  }
+
+  /** Row count and checksum of every table of `database`, as the superuser sees them. */
+  async fingerprint(database: string): Promise<Record<string, string>> {
+    const tables = (await this.query(
+      "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+      database,
+    )).split("\n").filter(Boolean);
+    const sums = await Promise.all(
+      tables.map(async (table) => [table, await this.query(`SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM ${table} t`, database)] as const),
+    );
+    return Object.fromEntries(sums);
   }
 
   async stop(): Promise<void> {
