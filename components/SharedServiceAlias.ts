@@ -25,7 +25,8 @@ export interface SharedServiceAliasArgs {
  * object: a second resource with the same Kubernetes name would be created before the first is
  * deleted, which the API server refuses ("already exists"). The type switch itself is an update:
  * pulumi-kubernetes replaces a Service only when `.spec.clusterIP` differs (its forceNew table,
- * "Service": ".spec.clusterIP", pulumi/pulumi-kubernetes provider/pkg/provider/diff.go), which
+ * `var core`, "Service": ".spec.clusterIP", pulumi/pulumi-kubernetes
+ * provider/pkg/provider/diff.go at cafe8c4ac4de), which
  * this program never sets, and the API server allocates a cluster IP on ExternalName -> ClusterIP
  * and releases it on ClusterIP -> ExternalName (dropTypeDependentFields, kubernetes/kubernetes
  * pkg/registry/core/service/strategy.go). Should a diff still see the allocated address change
