@@ -4,15 +4,16 @@
  * upstream, maps, server blocks) that the router image includes from `conf.d`; it never lists
  * Betas, so creating or destroying a Beta never changes or reloads the router.
  *
- * Per request, Lua (router-lua.ts) looks up `<app>.beta-<name>.svc.<clusterDomain>` in the
- * cluster DNS, with answers cached no longer than their TTL, and the one `upstream` block's
- * balancer hands nginx that address; `keepalive` keeps idle connections to each app for the
- * next request. This is how ingress-nginx routes (see router-lua.ts for its sources).
+ * Per request, the one `upstream` block's balancer (Lua, router-lua.ts) hands nginx the address of
+ * `<app>.beta-<name>.svc.<clusterDomain>` from its cache of cluster DNS answers, each kept no
+ * longer than its TTL, and `keepalive` keeps idle connections to each app for the next request.
+ * This is how ingress-nginx routes (see router-lua.ts for its sources). A Host the cache has no
+ * answer for goes once through `@beta_lookup`, whose access phase asks the DNS.
  *
- * Unknown Beta or app down: NXDOMAIN (no namespace, so no Service) ends the request in the
- * access phase with `$beta_state` "missing" -> 404 "no such Beta"; an address that refuses,
- * resets or times out ends in nginx's own 502/504 -> 503 "app down"; a DNS server that does not
- * answer -> 503 "cannot look it up". `error_page` sends all of them to named locations.
+ * Unknown Beta or app down: NXDOMAIN (no namespace, so no Service) ends the request with
+ * `$beta_state` "missing" -> 404 "no such Beta"; an address that refuses, resets or times out
+ * ends in nginx's own 502/504 -> 503 "app down"; a DNS server that does not answer -> 503
+ * "cannot look it up". `error_page` sends all of them to named locations.
  *
  * Only the nginx text is here: options and defaults are in router-options.ts, the host
  * patterns in router-hosts.ts, the page texts in router-pages.ts, the Lua in router-lua.ts.
@@ -106,6 +107,51 @@ function errorPages(options: ResolvedOptions, app: string, isDefault: boolean): 
 /** Names of what router-lua.ts and the servers share. */
 const UPSTREAM = "beta_apps";
 
+/** A new X-Request-ID: `<router pod>:<epoch seconds.ms>:<connection serial>:<request number on it>`. */
+const REQUEST_ID = "$hostname:$msec:$connection:$connection_requests";
+
+/**
+ * What `location /` and `@beta_lookup` both do: proxy to the balancer's address with the router's
+ * header rules, and send nginx's own errors (no address, the app did not answer) to `$beta_next`.
+ */
+function proxyDirectives(options: ResolvedOptions): string[] {
+  return [
+    "# The balancer connects to the app's address. No URI part: the request URI passes as sent.",
+    `proxy_pass http://${UPSTREAM};`,
+    "# HTTP/1.1 to the app: needed for keepalive and WebSocket upgrades.",
+    "proxy_http_version 1.1;",
+    "# The normalised public host (lower case, no port), never the raw Host header.",
+    "proxy_set_header Host $host;",
+    "# Pass WebSocket upgrades on; otherwise no Connection header, so the connection stays pooled.",
+    "proxy_set_header Upgrade $beta_upgrade;",
+    "proxy_set_header Connection $beta_connection;",
+    options.forwardedProto === "https" ? "# TLS ended at the load balancer, in front of this listener." : "# No TLS anywhere in front of this listener.",
+    `proxy_set_header X-Forwarded-Proto ${options.forwardedProto};`,
+    "proxy_set_header X-Forwarded-Host $host;",
+    "# Replace, not append: the router is the first hop that knows the client's address.",
+    "proxy_set_header X-Forwarded-For $remote_addr;",
+    "proxy_set_header X-Real-IP $remote_addr;",
+    "# What a client says about earlier hops is made up: drop it (empty = not sent).",
+    'proxy_set_header Forwarded "";',
+    'proxy_set_header X-Forwarded-Port "";',
+    'proxy_set_header X-Forwarded-Prefix "";',
+    "# One id follows the request through the app's logs.",
+    "proxy_set_header X-Request-ID $beta_request_id;",
+    "# httpoxy: a client's Proxy header must not become the app's HTTP_PROXY.",
+    'proxy_set_header Proxy "";',
+    "# Fail fast to the 503 page when an app does not accept connections.",
+    `proxy_connect_timeout ${options.connectTimeoutSeconds}s;`,
+    "# WebSockets, server-sent events and long polls stay idle for long stretches.",
+    `proxy_read_timeout ${options.idleTimeoutSeconds}s;`,
+    `proxy_send_timeout ${options.idleTimeoutSeconds}s;`,
+    "# Stream responses as they come (server-sent events, progress output).",
+    "proxy_buffering off;",
+    "# nginx's own 500 (the balancer had no address) and 502/504 (the app did not answer) go to",
+    "# @beta_lookup or the page locations; an app's own error responses pass as they are.",
+    "error_page 500 502 504 = $beta_next;",
+  ];
+}
+
 function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolean): string[] {
   const app = isDefault ? options.defaultApp : "$beta_app";
   const luaApp = isDefault ? `"${options.defaultApp}"` : "ngx.var.beta_app";
@@ -120,52 +166,31 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       ...realIp(options),
       "# Uploads to apps under development can be large; nginx's 1m default is too small.",
       `client_max_body_size ${options.maxBodyMegabytes}m;`,
+      "# $beta_state and $beta_peer are set only on the paths that need them; read unset, they are empty.",
+      "uninitialized_variable_warn off;",
       "",
       ...HEALTHZ,
       "",
+      `# The balancer takes the address of ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} from its DNS cache;`,
+      "# a Host it has no answer for goes through @beta_lookup first.",
       "location / {",
+      ...indent([
+        ...proxyDirectives(options),
+        "# So that @beta_lookup's own errors still become pages.",
+        "recursive_error_pages on;",
+      ]),
+      "}",
+      "",
+      "# Once per Host, TTL and worker: ask the cluster DNS, then proxy as location / does.",
+      "location @beta_lookup {",
       ...indent([
         "# Why no connection was made, for the page locations: \"missing\" or \"dns\", set by Lua.",
         'set $beta_state "";',
-        "# Set by Lua: the app's address for the balancer, and the X-Request-ID for a request without a usable one.",
+        "# The address found, for the balancer when the answer's TTL was 0.",
         'set $beta_peer "";',
-        'set $beta_new_request_id "";',
-        `# Look up ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} (cached per its TTL); no address ends here.`,
+        `# Look up ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} and cache it per its TTL; no address ends here.`,
         `access_by_lua_block { require("beta_router").route(${luaApp}) }`,
-        "# The balancer connects to the address found. No URI part: the request URI passes as sent.",
-        `proxy_pass http://${UPSTREAM};`,
-        "# HTTP/1.1 to the app: needed for keepalive and WebSocket upgrades.",
-        "proxy_http_version 1.1;",
-        "# The normalised public host (lower case, no port), never the raw Host header.",
-        "proxy_set_header Host $host;",
-        "# Pass WebSocket upgrades on; otherwise no Connection header, so the connection stays pooled.",
-        "proxy_set_header Upgrade $beta_upgrade;",
-        "proxy_set_header Connection $beta_connection;",
-        options.forwardedProto === "https"
-          ? "# TLS ended at the load balancer, in front of this listener."
-          : "# No TLS anywhere in front of this listener.",
-        `proxy_set_header X-Forwarded-Proto ${options.forwardedProto};`,
-        "proxy_set_header X-Forwarded-Host $host;",
-        "# Replace, not append: the router is the first hop that knows the client's address.",
-        "proxy_set_header X-Forwarded-For $remote_addr;",
-        "proxy_set_header X-Real-IP $remote_addr;",
-        "# What a client says about earlier hops is made up: drop it (empty = not sent).",
-        'proxy_set_header Forwarded "";',
-        'proxy_set_header X-Forwarded-Port "";',
-        'proxy_set_header X-Forwarded-Prefix "";',
-        "# One id follows the request through the app's logs.",
-        "proxy_set_header X-Request-ID $beta_request_id;",
-        "# httpoxy: a client's Proxy header must not become the app's HTTP_PROXY.",
-        'proxy_set_header Proxy "";',
-        "# Fail fast to the 503 page when an app does not accept connections.",
-        `proxy_connect_timeout ${options.connectTimeoutSeconds}s;`,
-        "# WebSockets, server-sent events and long polls stay idle for long stretches.",
-        `proxy_read_timeout ${options.idleTimeoutSeconds}s;`,
-        `proxy_send_timeout ${options.idleTimeoutSeconds}s;`,
-        "# Stream responses as they come (server-sent events, progress output).",
-        "proxy_buffering off;",
-        "# No such name, DNS down, or the app did not answer: our own 502/504 become the pages.",
-        "error_page 502 504 = $beta_error_page;",
+        ...proxyDirectives(options),
       ]),
       "}",
       "",
@@ -276,8 +301,6 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
     "init_by_lua_block {",
     ...indent(routerInitLua(resolved)),
     "}",
-    "# Per worker: what the router's Lua draws once per process rather than per request.",
-    'init_worker_by_lua_block { require("beta_router").init_worker() }',
     "",
     ...upstreamBlock(),
     "",
@@ -292,16 +315,28 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
     '  default "";',
     "}",
     "",
-    "# Reuse a caller's request id when it looks like one, else a new one (router-lua.ts).",
+    "# Reuse a caller's request id when it looks like one, else a new one: the router pod's name,",
+    "# the time, then nginx's connection serial (counted in shared memory by all workers: nginx",
+    "# release-1.22.1 src/event/ngx_event.c, ngx_event_module_init) and the request's number on it.",
+    "# Unique without a random draw per request ($request_id takes 16 bytes from OpenSSL's RAND_bytes",
+    "# for every request: src/http/ngx_http_variables.c, ngx_http_variable_request_id).",
     "map $http_x_request_id $beta_request_id {",
     '  "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;',
-    "  default $beta_new_request_id;",
+    `  default "${REQUEST_ID}";`,
     "}",
     "",
     "# Browsers get the HTML error pages, everything else (curl, scripts) plain text.",
     "map $http_accept $beta_error_page {",
     '  "~*text/html" @beta_html;',
     "  default @beta_text;",
+    "}",
+    "",
+    "# Where nginx's own errors go: a Host the balancer had no answer for to the lookup, the rest to a page.",
+    "map $beta_state $beta_next {",
+    "  # Read afresh each time (a map's value is otherwise kept for the request): the lookup changes $beta_state.",
+    "  volatile;",
+    '  "lookup" @beta_lookup;',
+    "  default $beta_error_page;",
     "}",
     "",
     ...defaultServer(resolved, resolved.listenPort, true),

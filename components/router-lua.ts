@@ -1,16 +1,27 @@
 /**
- * The Lua half of the router (router-config.ts renders the nginx half): per request, the name
- * `<app>.beta-<name>.svc.<clusterDomain>` is looked up in the cluster DNS (answers cached per
- * worker no longer than their TTL, and never longer than `resolverValidSeconds`), and the
- * balancer hands nginx the address it found. This is ingress-nginx's design (kubernetes/ingress-nginx
- * at dbb11b9): one `upstream` whose peer `balancer_by_lua` picks per request, with `keepalive`
- * pooling connections (rootfs/etc/nginx/template/nginx.tmpl lines 518-539, `upstream
- * upstream_balancer`; rootfs/etc/nginx/lua/balancer.lua lines 337-361, `_M.balance` ->
- * `ngx_balancer.set_current_peer`), and its DNS cache is a per-worker lrucache holding each
- * answer for its TTL (rootfs/etc/nginx/lua/util/dns.lua lines 24 and 30-33).
- * nginx's keepalive pool matches cached connections by peer address (nginx
- * src/http/modules/ngx_http_upstream_keepalive_module.c, ngx_http_upstream_get_keepalive_peer),
- * so each app keeps its own warm connections although every request may go elsewhere.
+ * The Lua half of the router (router-config.ts renders the nginx half). The balancer hands nginx
+ * the address of `<app>.beta-<name>.svc.<clusterDomain>` from a per-worker cache of DNS answers,
+ * keyed by the request's Host and kept no longer than their TTL (and never longer than
+ * `resolverValidSeconds`). This is ingress-nginx's design (kubernetes/ingress-nginx at dbb11b9):
+ * one `upstream` whose peer `balancer_by_lua` picks per request, with `keepalive` pooling
+ * connections (rootfs/etc/nginx/template/nginx.tmpl lines 518-539, `upstream upstream_balancer`;
+ * rootfs/etc/nginx/lua/balancer.lua lines 337-361, `_M.balance` -> `ngx_balancer.set_current_peer`),
+ * and its DNS cache is a per-worker lrucache holding each answer for its TTL
+ * (rootfs/etc/nginx/lua/util/dns.lua lines 24 and 30-33). nginx's keepalive pool matches cached
+ * connections by peer address (nginx src/http/modules/ngx_http_upstream_keepalive_module.c,
+ * ngx_http_upstream_get_keepalive_peer), so each app keeps its own warm connections although
+ * every request may go elsewhere.
+ *
+ * Unlike ingress-nginx, a request whose Host the cache answers runs one Lua phase, the balancer:
+ * the DNS query needs a phase that can wait for the network (the access phase, a coroutine per
+ * request), so only a Host the cache has no answer for takes that detour (`@beta_lookup`, once
+ * per TTL, Host and worker). The balancer cannot wait, so it ends such a request with
+ * `ngx.exit(ngx.ERROR)`, which lua-nginx-module returns to nginx as NGX_ERROR
+ * (openresty/lua-nginx-module v0.10.23 src/ngx_http_lua_balancer.c, ngx_http_lua_balancer_get_peer)
+ * and nginx answers with its own 500 before any connection is made (nginx release-1.22.1
+ * src/http/ngx_http_upstream.c lines 1539-1548, ngx_http_upstream_connect); `error_page` turns
+ * that 500 into the lookup, with the request's method and body (a named location keeps both:
+ * src/http/ngx_http_special_response.c, ngx_http_send_error_page).
  *
  * The outcome of a lookup decides the answer when no connection is made:
  * - NXDOMAIN or no address: no such Beta (or no such app in it) -> `$beta_state` "missing", 404 page;
@@ -42,7 +53,6 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     'local lrucache = require("resty.lrucache")',
     'local semaphore = require("ngx.semaphore")',
     'local ngx_balancer = require("ngx.balancer")',
-    'local tohex = require("bit").tohex',
     "",
     "-- The pod's own nameservers, read once at start as ingress-nginx does (rootfs/etc/nginx/lua/util/resolv_conf.lua lines 55-68):",
     "-- kubelet writes the cluster DNS Service's IP there (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy).",
@@ -65,12 +75,12 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     `local MAX_TTL = ${options.resolverValidSeconds}`,
     "-- Two tries, each half of resolverTimeoutSeconds: one lost UDP packet does not fail the request.",
     `local TRY_TIMEOUT_MS = ${Math.ceil((options.resolverTimeoutSeconds * 1000) / 2)}`,
-    "-- Names, not Betas: 10,000 covers every app of every Beta many times over.",
+    "-- Hosts, not Betas: 10,000 covers every app of every Beta many times over.",
     "local CACHE_SIZE = 10000",
     "local NXDOMAIN = 3",
     "",
     "local cache = assert(lrucache.new(CACHE_SIZE))",
-    "-- One query per name at a time: requests arriving meanwhile wait for its answer.",
+    "-- One query per Host at a time: requests arriving meanwhile wait for its answer.",
     "local pending = {}",
     "",
     "-- RFC 2308 section 5: a negative answer lives as long as its SOA's TTL and MINIMUM; without an SOA, not at all.",
@@ -116,75 +126,66 @@ export function routerInitLua(options: ResolvedOptions): string[] {
     '  return { state = "found", addresses = addresses }, ttl',
     "end",
     "",
-    "local function lookup(name)",
-    "  local result = cache:get(name)",
+    "-- The answer for a Host (its app's DNS name is `name`): from the cache, or asked and cached.",
+    "local function lookup(host, name)",
+    "  local result = cache:get(host)",
     "  if result then return result end",
-    "  local waiting = pending[name]",
+    "  local waiting = pending[host]",
     "  if waiting then",
     "    waiting.sema:wait(TRY_TIMEOUT_MS * 2 / 1000)",
     "    if waiting.result then return waiting.result end",
     "  end",
     "  local mine = { sema = semaphore.new() }",
-    "  pending[name] = mine",
+    "  pending[host] = mine",
     "  local ttl",
     "  result, ttl = query(name)",
     "  ttl = math.min(ttl, MAX_TTL)",
-    "  if ttl > 0 then cache:set(name, result, ttl) end",
+    "  if ttl > 0 then cache:set(host, result, ttl) end",
     "  mine.result = result",
-    "  if pending[name] == mine then pending[name] = nil end",
+    "  if pending[host] == mine then pending[host] = nil end",
     "  local waiters = -mine.sema:count()",
     "  if waiters > 0 then mine.sema:post(waiters) end",
     "  return result",
     "end",
     "",
+    "local function pick(addresses)",
+    "  return addresses[#addresses == 1 and 1 or math.random(#addresses)]",
+    "end",
+    "",
     "local router = {}",
     "",
-    "-- X-Request-ID for requests that bring none: 24 hex digits drawn per worker, then the worker's",
-    "-- request count in 8 more (a new draw when the count runs out). Unique without a random draw per",
-    "-- request: nginx's own $request_id takes 16 bytes from OpenSSL's RAND_bytes for every request (nginx",
-    "-- release-1.22.1 src/http/ngx_http_variables.c lines 2182-2219, ngx_http_variable_request_id), the largest single cost per request the router had.",
-    "local function draw_request_id_prefix()",
-    '  local file = io.open("/dev/urandom", "rb")',
-    "  local bytes = file and file:read(12)",
-    "  if file then file:close() end",
-    "  if not bytes or #bytes ~= 12 then",
-    "    -- Never fail requests over an id: the time, the pid and Lua's generator are unique enough to tell workers apart.",
-    '    ngx.log(ngx.WARN, "cannot read /dev/urandom; request ids drawn from the time and pid instead")',
-    "    math.randomseed(ngx.now() * 1000 + ngx.worker.pid())",
-    '    return string.format("%08x%08x%08x", math.random(0, 0xffffffff), ngx.worker.pid() % 0x100000000, math.floor(ngx.now() * 1000) % 0x100000000)',
-    "  end",
-    '  return (bytes:gsub(".", function(byte) return string.format("%02x", byte:byte()) end))',
-    "end",
-    "local request_id_prefix",
-    "local request_count = 0",
-    "",
-    "-- Worker start: each worker draws its own prefix (init_by_lua runs once, before the workers fork).",
-    "function router.init_worker()",
-    "  request_id_prefix = draw_request_id_prefix()",
-    "end",
-    "",
-    "-- Access phase: find the app's address, or end the request with the page that says why not.",
+    "-- Access phase of @beta_lookup, for a Host the balancer had no answer for: ask the DNS (once per",
+    "-- Host at a time), or end the request with the page that says why there is no address.",
     "function router.route(app)",
-    '  local result = lookup(app .. ".beta-" .. ngx.var.beta_name .. CLUSTER_SUFFIX)',
+    '  local result = lookup(ngx.var.host, app .. ".beta-" .. ngx.var.beta_name .. CLUSTER_SUFFIX)',
     '  if result.state ~= "found" then',
     "    ngx.var.beta_state = result.state",
     "    -- error_page 502 sends it to the page locations, which read $beta_state.",
     "    return ngx.exit(ngx.HTTP_BAD_GATEWAY)",
     "  end",
-    "  local addresses = result.addresses",
-    "  -- An nginx variable, not ngx.ctx: ngx.ctx makes a table per request, which measured dearer.",
-    "  ngx.var.beta_peer = addresses[#addresses == 1 and 1 or math.random(#addresses)]",
-    "  request_count = request_count + 1",
-    "  if request_count > 0xffffffff then",
-    "    request_count = 1",
-    "    request_id_prefix = draw_request_id_prefix()",
-    "  end",
-    "  ngx.var.beta_new_request_id = request_id_prefix .. tohex(request_count, 8)",
+    "  -- For the balancer when the answer's TTL was 0, so nothing was cached.",
+    "  ngx.var.beta_peer = pick(result.addresses)",
     "end",
     "",
-    "-- Balancer phase (also on a retry): the address route() found, every app Service's port 80.",
+    "-- Balancer phase: the cached address for this Host, every app Service's port 80. Without a",
+    "-- cached address, end with nginx's own 500, which error_page turns into @beta_lookup or a page.",
     "function router.balance()",
-    "  local ok, err = ngx_balancer.set_current_peer(ngx.var.beta_peer, 80)",
+    "  local result = cache:get(ngx.var.host)",
+    "  local peer",
+    "  if result then",
+    '    if result.state ~= "found" then',
+    "      ngx.var.beta_state = result.state",
+    "      return ngx.exit(ngx.ERROR)",
+    "    end",
+    "    peer = pick(result.addresses)",
+    "  else",
+    "    peer = ngx.var.beta_peer",
+    '    if not peer or peer == "" then',
+    '      ngx.var.beta_state = "lookup"',
+    "      return ngx.exit(ngx.ERROR)",
+    "    end",
+    "  end",
+    "  local ok, err = ngx_balancer.set_current_peer(peer, 80)",
     '  if not ok then error("cannot set the upstream peer: " .. tostring(err)) end',
     "end",
     "",

@@ -29,15 +29,16 @@ export function staticProxyConfig(appIp: string, port: number): string {
  * it follows the router's header rules as they change.
  */
 export function staticWithRouterHeaders(routerConfig: string, appIp: string, port: number): string {
-  const maps = routerConfig.match(/^map [^\n]*\{\n(?:[^\n]*\n)*?\}$/gm) ?? [];
-  const start = routerConfig.indexOf("access_by_lua_block");
+  // The map on $beta_state routes nginx's own errors, which a static proxy does not route.
+  const maps = (routerConfig.match(/^map [^\n]*\{\n(?:[^\n]*\n)*?\}$/gm) ?? []).filter((map) => !map.startsWith("map $beta_state "));
+  const start = routerConfig.indexOf("proxy_pass http://beta_apps;");
   const open = routerConfig.lastIndexOf("location / {", start);
   const close = routerConfig.indexOf("\n  }\n", start);
   if (maps.length === 0 || start < 0 || open < 0 || close < 0) throw new Error("cannot find the router's maps and location / in its config");
   const location = routerConfig
     .slice(open, close + 4)
     .split("\n")
-    .filter((line) => !/^\s*(access_by_lua_block|error_page|set \$beta_(state|peer))\b/.test(line))
+    .filter((line) => !/^\s*(error_page|recursive_error_pages)\b/.test(line))
     .map((line) => line.replace("proxy_pass http://beta_apps;", "proxy_pass http://app;"))
     .join("\n");
   if (!location.includes("proxy_pass http://app;")) throw new Error("the router's location / has no proxy_pass to its upstream");

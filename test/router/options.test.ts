@@ -94,7 +94,8 @@ describe("the rendered config", () => {
 
   it("proxies every Beta host through one pooled upstream, never through a variable (which nginx cannot pool)", () => {
     const text = renderRouterConfig({ ...BASE, clusterDomain: "k8s.internal" });
-    expect(text.match(/^\s*proxy_pass http:\/\/beta_apps;$/gm)).toHaveLength(2);
+    // location / and @beta_lookup, in each of the two Beta servers.
+    expect(text.match(/^\s*proxy_pass http:\/\/beta_apps;$/gm)).toHaveLength(4);
     expect(text).not.toMatch(/proxy_pass\s+\S*\$/);
     expect(text).toMatch(/^upstream beta_apps \{\n(?:.*\n)*?\s*balancer_by_lua_block .*\n(?:.*\n)*?\s*keepalive \d+;/m);
     // The Lua builds <app>.beta-<name> + this suffix; routing.test.ts runs it.

@@ -3,10 +3,10 @@
  * server-sent events through the router, the plain-HTTP redirect port and the health port.
  */
 import http from "node:http";
-import net from "node:net";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { echoOf, startRouterFixture, type RouterFixture } from "../support/router-fixture";
-import { httpRequest } from "../support/router-net";
+import { httpRequest, websocketExchange } from "../support/router-net";
 
 let router: RouterFixture;
 
@@ -58,15 +58,40 @@ describe("an app sees where the request came from, as the router saw it", () => 
 
   it("every request gets an X-Request-ID; a caller's well-formed one is kept, a malformed one replaced", async () => {
     printLogsOnFailure();
+    // <router host>:<epoch seconds.ms>:<connection serial>:<request number on the connection>.
+    const generated = new RegExp(`^${hostname().replace(/[.]/g, "\\.")}:\\d+\\.\\d{3}:\\d+:\\d+$`);
     const fresh = echoOf(await router.get("alice.beta.example.com", "/"));
-    expect(fresh.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.headers["x-request-id"]).toMatch(generated);
     const kept = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": "checkout-7f3a:42" }));
     expect(kept.headers["x-request-id"]).toBe("checkout-7f3a:42");
     const replaced = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": "<script>alert(1)</script>" }));
-    expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
-    // One id per request, never one per connection or per worker.
+    expect(replaced.headers["x-request-id"]).toMatch(generated);
+    // A generated id is one the router itself keeps, so it survives a second hop through it.
+    const passedOn = echoOf(await router.get("alice.beta.example.com", "/", { "X-Request-ID": String(fresh.headers["x-request-id"]) }));
+    expect(passedOn.headers["x-request-id"]).toBe(fresh.headers["x-request-id"]);
+    // One id per request, never one per connection or per worker: new connections, then several requests on one.
     const more = await Promise.all(Array.from({ length: 20 }, async () => echoOf(await router.get("api--alice.beta.example.com", "/")).headers["x-request-id"]));
-    expect(new Set([fresh.headers["x-request-id"], replaced.headers["x-request-id"], ...more]).size).toBe(22);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const onOneConnection: unknown[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const echo = await new Promise<string>((resolve, reject) => {
+          http
+            .get({ host: "127.0.0.1", port: router.port, path: "/", agent, headers: { Host: "alice.beta.example.com" } }, (response) => {
+              let body = "";
+              response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+              response.on("end", () => resolve(body));
+            })
+            .on("error", reject);
+        });
+        onOneConnection.push((JSON.parse(echo) as { headers: Record<string, unknown> }).headers["x-request-id"]);
+      }
+    } finally {
+      agent.destroy();
+    }
+    const ids = [fresh.headers["x-request-id"], replaced.headers["x-request-id"], ...more, ...onOneConnection];
+    for (const id of ids) expect(id).toMatch(generated);
+    expect(new Set(ids).size).toBe(27);
   });
 });
 
@@ -90,34 +115,14 @@ describe("connections to the apps are kept and reused", () => {
 describe("live connections pass through", () => {
   it("a WebSocket upgrade gets 101 from the app and then carries bytes both ways", async () => {
     printLogsOnFailure();
-    const socket = net.connect({ host: "127.0.0.1", port: router.port });
-    try {
-      let received = Buffer.alloc(0);
-      socket.on("data", (chunk) => (received = Buffer.concat([received, chunk])));
-      const waitFor = async (test: () => boolean): Promise<void> => {
-        for (let i = 0; i < 100 && !test(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      };
-      socket.write(
-        "GET /socket HTTP/1.1\r\nHost: api--alice.beta.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-      );
-      await waitFor(() => received.includes("\r\n\r\n"));
-      const head = received.toString("latin1");
-      expect(head).toMatch(/^HTTP\/1\.1 101 /);
-      expect(head).toMatch(/\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
-      expect(head).toMatch(/\r\nUpgrade: websocket\r\n/i);
-
-      received = Buffer.alloc(0);
-      const frame = Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0x69, 0x67, 0x6f, 0x68, 0x6e]); // masked "hello"
-      socket.write(frame);
-      await waitFor(() => received.length >= frame.length);
-      expect(received).toEqual(frame);
-      const upgrade = router.aliceApi.requests.find((request) => request.upgrade);
-      expect(upgrade?.headers.upgrade).toBe("websocket");
-      expect(upgrade?.headers.connection).toMatch(/upgrade/i);
-    } finally {
-      socket.destroy();
-    }
+    const { head, sent, received } = await websocketExchange(router.port, "api--alice.beta.example.com");
+    expect(head).toMatch(/^HTTP\/1\.1 101 /);
+    expect(head).toMatch(/\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+    expect(head).toMatch(/\r\nUpgrade: websocket\r\n/i);
+    expect(received).toEqual(sent);
+    const upgrade = router.aliceApi.requests.find((request) => request.upgrade);
+    expect(upgrade?.headers.upgrade).toBe("websocket");
+    expect(upgrade?.headers.connection).toMatch(/upgrade/i);
   });
 
   it("only WebSocket upgrades reach the app: an h2c upgrade (request smuggling) is dropped", async () => {

@@ -217,3 +217,44 @@ export function httpRequest(port: number, options: HttpRequestOptions): Promise<
   const text = `${options.preamble ?? ""}${lines.join("\r\n")}\r\n\r\n${options.body ?? ""}`;
   return rawHttp(port, text, options.timeoutMs);
 }
+
+/** What a WebSocket handshake and one echoed frame through a port gave (see {@link websocketExchange}). */
+export interface WebsocketExchange {
+  /** The response head, up to the blank line. */
+  head: string;
+  /** The masked frame sent after the handshake. */
+  sent: Buffer;
+  /** The bytes that came back after the handshake (the app echoes frames as they are). */
+  received: Buffer;
+}
+
+/**
+ * Opens a WebSocket to `host` through `port` (the RFC 6455 section 1.3 sample key), then sends one
+ * masked "hello" frame. Waits at most 2 s for each answer.
+ */
+export async function websocketExchange(port: number, host: string, path = "/socket"): Promise<WebsocketExchange> {
+  const socket = net.connect({ host: "127.0.0.1", port });
+  try {
+    let received = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const waitFor = async (test: () => boolean): Promise<void> => {
+      for (let i = 0; i < 100 && !test(); i++) await sleep(20);
+    };
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    await waitFor(() => received.includes("\r\n\r\n"));
+    const end = received.indexOf("\r\n\r\n");
+    const head = received.subarray(0, end < 0 ? received.length : end + 4).toString("latin1");
+    received = end < 0 ? Buffer.alloc(0) : received.subarray(end + 4);
+    const sent = Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0x69, 0x67, 0x6f, 0x68, 0x6e]); // masked "hello"
+    if (head.startsWith("HTTP/1.1 101 ")) {
+      socket.write(sent);
+      await waitFor(() => received.length >= sent.length);
+    }
+    return { head, sent, received };
+  } finally {
+    socket.destroy();
+  }
+}
