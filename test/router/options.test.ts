@@ -102,6 +102,23 @@ describe("the rendered config", () => {
     expect(text).toContain('local CLUSTER_SUFFIX = ".svc.k8s.internal"');
   });
 
+  it("runs no Lua but the balancer for a request its DNS cache answers: location / has no Lua phase and no set, @beta_lookup has the lookup", () => {
+    const text = renderRouterConfig(BASE);
+    const blocks = (name: string): string[] => text.split(`  location ${name} {\n`).slice(1).map((rest) => rest.slice(0, rest.indexOf("\n  }\n")));
+    // One of each in the two Beta servers; the default server's location / only answers 421.
+    const hotPaths = blocks("/").filter((block) => block.includes("proxy_pass"));
+    expect(hotPaths).toHaveLength(2);
+    expect(blocks("@beta_lookup")).toHaveLength(2);
+    for (const hot of hotPaths) {
+      expect(hot).toContain("proxy_pass http://beta_apps;");
+      expect(hot).not.toMatch(/_by_lua|^\s*set /m);
+      expect(hot).toMatch(/^\s*error_page 500 502 504 = \$beta_next;$/m);
+    }
+    for (const lookup of blocks("@beta_lookup")) expect(lookup).toMatch(/^\s*access_by_lua_block \{ require\("beta_router"\)\.route\(.+\) \}$/m);
+    // A Host without a cached answer is the only way into the lookup.
+    expect(text).toMatch(/map \$beta_state \$beta_next \{\n[^}]*"lookup" @beta_lookup;/);
+  });
+
   it("forwards the normalised $host and never the raw Host header", () => {
     const text = renderRouterConfig(BASE);
     expect(text).toContain("proxy_set_header Host $host;");
