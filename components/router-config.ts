@@ -146,8 +146,7 @@ function proxyDirectives(options: ResolvedOptions): string[] {
     `proxy_send_timeout ${options.idleTimeoutSeconds}s;`,
     "# Stream responses as they come (server-sent events, progress output).",
     "proxy_buffering off;",
-    "# nginx's own 500 (the balancer had no address) and 502/504 (the app did not answer) go to",
-    "# @beta_lookup or the page locations; an app's own error responses pass as they are.",
+    "# nginx's own 500 (no cached address) and 502/504 (the app did not answer) go to the lookup or a page; an app's own errors pass.",
     "error_page 500 502 504 = $beta_next;",
   ];
 }
@@ -171,8 +170,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       "",
       ...HEALTHZ,
       "",
-      `# The balancer takes the address of ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain} from its DNS cache;`,
-      "# a Host it has no answer for goes through @beta_lookup first.",
+      `# The balancer takes ${app}.${BETA_PREFIX}<name>.svc.${options.clusterDomain}'s address from its DNS cache; a Host it has none for goes through @beta_lookup.`,
       "location / {",
       ...indent([
         ...proxyDirectives(options),
