@@ -107,7 +107,11 @@ function errorPages(options: ResolvedOptions, app: string, isDefault: boolean): 
 /** Names of what router-lua.ts and the servers share. */
 const UPSTREAM = "beta_apps";
 
-/** A new X-Request-ID: `<router pod>:<epoch seconds.ms>:<connection serial>:<request number on it>`. */
+/**
+ * A new X-Request-ID: `<router pod>:<epoch seconds.ms>:<connection serial>:<request number on it>`.
+ * nginx's `$hostname` is gethostname(), which in a pod is the pod's name
+ * (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-hostname-and-subdomain-fields).
+ */
 const REQUEST_ID = "$hostname:$msec:$connection:$connection_requests";
 
 /**
@@ -165,7 +169,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       ...realIp(options),
       "# Uploads to apps under development can be large; nginx's 1m default is too small.",
       `client_max_body_size ${options.maxBodyMegabytes}m;`,
-      "# $beta_state and $beta_peer are set only on the paths that need them; read unset, they are empty.",
+      "# $beta_state and $beta_peer are set only where needed; read unset they are empty, logged only if this is on (ngx_http_rewrite_module.c lines 188-215).",
       "uninitialized_variable_warn off;",
       "",
       ...HEALTHZ,
@@ -174,7 +178,7 @@ function betaServer(options: ResolvedOptions, pattern: string, isDefault: boolea
       "location / {",
       ...indent([
         ...proxyDirectives(options),
-        "# So that @beta_lookup's own errors still become pages.",
+        "# So that @beta_lookup's own errors still become pages (nginx release-1.22.1 src/http/ngx_http_special_response.c lines 456-466).",
         "recursive_error_pages on;",
       ]),
       "}",
@@ -331,7 +335,7 @@ export function renderRouterConfig(options: RouterConfigOptions): string {
     "",
     "# Where nginx's own errors go: a Host the balancer had no answer for to the lookup, the rest to a page.",
     "map $beta_state $beta_next {",
-    "  # Read afresh each time (a map's value is otherwise kept for the request): the lookup changes $beta_state.",
+    "  # Read afresh each time, since the lookup changes $beta_state; otherwise a map's value is kept per request (ngx_http_map_module.c lines 286-288).",
     "  volatile;",
     '  "lookup" @beta_lookup;',
     "  default $beta_error_page;",

@@ -20,8 +20,9 @@
  * (openresty/lua-nginx-module v0.10.23 src/ngx_http_lua_balancer.c, ngx_http_lua_balancer_get_peer)
  * and nginx answers with its own 500 before any connection is made (nginx release-1.22.1
  * src/http/ngx_http_upstream.c lines 1539-1548, ngx_http_upstream_connect); `error_page` turns
- * that 500 into the lookup, with the request's method and body (a named location keeps both:
- * src/http/ngx_http_special_response.c, ngx_http_send_error_page).
+ * that 500 into the lookup, with the request's method and body (nginx changes the method only
+ * for a URI, not a named location, and discards the body only when no error_page applies:
+ * src/http/ngx_http_special_response.c lines 456-473 and 612-627).
  *
  * The outcome of a lookup decides the answer when no connection is made:
  * - NXDOMAIN or no address: no such Beta (or no such app in it) -> `$beta_state` "missing", 404 page;
